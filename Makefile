@@ -1,0 +1,31 @@
+# sävy — `make demo` and `make test` are all a new machine needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.savy-setup
+
+.PHONY: setup demo test bench morph-eval rules-eval clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh
+	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/setup.sh
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/savy check "Tämä ei valitettavasti kuulu meidän vastuullemme. En tiedä, katsokaa nettisivuilta."
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m sävy.bench
+
+morph-eval: setup
+	$(BIN)/python -m sävy.morph_eval ../shared/data/ud_finnish_tdt/fi_tdt-ud-test.conllu
+
+rules-eval: setup
+	$(BIN)/python -m sävy.rules_eval data/eval/rules_heldout.jsonl
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,214 @@
+"""The public entry point: :class:`Analyzer` turns replies into critiques."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .critique import Critique, Finding, Strength
+from .detect import RuleEngine
+from .risk import risk_of
+from .ruleset import SEVERITIES, RuleSet, load_rules
+
+#: Texts longer than this are analysed in pieces (offsets stay exact).
+CHUNK_CHARS = 100_000
+
+
+def _check_text(value: Any, what: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Split a long text at whitespace into (offset, piece) pairs of at most ~size chars."""
+    if len(text) <= size:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            if cut > start + size // 2:
+                end = cut + 1
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+class Analyzer:
+    """Critiques Finnish customer-service replies.
+
+    ``Analyzer()`` uses the default pipeline, rules and models, all loaded
+    lazily on first use. ``rule_files`` adds rule files or folders,
+    ``disable`` switches rules off by id, ``severities`` overrides the
+    default severity of rules by id. ``models`` is ``"default"`` (the bundled,
+    hash-checked classifiers), ``None`` (rules only: signals come from the
+    strength rules), or a :class:`sävy.classifier.SignalModels`.
+    """
+
+    def __init__(
+        self,
+        *,
+        nlp: Language | None = None,
+        rules: RuleSet | None = None,
+        rule_files: Sequence[str | Path] = (),
+        disable: Iterable[str] = (),
+        severities: Mapping[str, str] | None = None,
+        models: Any = "default",
+    ) -> None:
+        self._nlp = nlp
+        self._engine: RuleEngine | None = None
+        self._ruleset = rules if rules is not None else load_rules(rule_files)
+        disabled = set(disable)
+        severities = dict(severities or {})
+        known = {r.id for r in self._ruleset.rules}
+        unknown = (disabled | set(severities)) - known
+        if unknown:
+            raise ValueError(f"unknown rule id(s) {sorted(unknown)}; known: {sorted(known)}")
+        bad = {k: v for k, v in severities.items() if v not in SEVERITIES}
+        if bad:
+            raise ValueError(f"severities must be one of {list(SEVERITIES)}, got {bad}")
+        if disabled or severities:
+            self._ruleset = self._ruleset.replace(
+                dataclasses.replace(r, enabled=r.enabled and r.id not in disabled,
+                                    severity=severities.get(r.id, r.severity))
+                for r in self._ruleset.rules
+            )
+        self._models_spec = models
+        self._models: Any = None
+
+    # -- lazy parts -------------------------------------------------------
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline (loaded on first use)."""
+        if self._nlp is None:
+            from .nlp import load_pipeline
+
+            self._nlp = load_pipeline()
+        return self._nlp
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return self._ruleset
+
+    @property
+    def engine(self) -> RuleEngine:
+        if self._engine is None:
+            self._engine = RuleEngine(self.nlp.vocab, self._ruleset)
+        return self._engine
+
+    @property
+    def models(self) -> Any:
+        """The signal models, or ``None`` for rules only."""
+        if self._models is None and self._models_spec is not None:
+            if self._models_spec == "default":
+                from .classifier import load_default_models
+
+                self._models = load_default_models()
+            else:
+                self._models = self._models_spec
+        return self._models
+
+    # -- analysis ---------------------------------------------------------
+    def critique(self, reply: str, customer: str | None = None, *, id: str | None = None) -> Critique:
+        """Critique one reply, optionally with the customer message it answers."""
+        _check_text(reply, "reply")
+        if customer is not None:
+            _check_text(customer, "customer")
+        return next(self.critique_many([{"reply": reply, "customer": customer, "id": id}]))
+
+    def critique_many(
+        self, items: Iterable[Mapping[str, Any] | str], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[Critique]:
+        """Critique many replies; yields one :class:`Critique` per item, in order.
+
+        Items are dicts with ``"reply"`` and optional ``"customer"`` and
+        ``"id"`` (or plain reply strings). ``n_process > 1`` runs the spaCy
+        pipeline in that many processes.
+        """
+        nlp = self.nlp
+        engine = self.engine
+
+        pending: dict[int, tuple[Any, str, str | None]] = {}
+
+        def texts() -> Iterator[tuple[str, tuple[int, str, int, int]]]:
+            for index, item in enumerate(items):
+                if isinstance(item, str):
+                    item = {"reply": item}
+                if not isinstance(item, Mapping):
+                    raise TypeError(f"item {index} must be a dict with 'reply' or a str, not {type(item).__name__}")
+                reply = item.get("reply")
+                customer = item.get("customer")
+                _check_text(reply, f"item {index} 'reply'")
+                if customer is not None:
+                    _check_text(customer, f"item {index} 'customer'")
+                pending[index] = (item.get("id"), reply, customer)
+                pieces = _chunks(reply)
+                n_parts = len(pieces) + (customer is not None)
+                for offset, piece in pieces:
+                    yield piece, (index, "reply", offset, n_parts)
+                if customer is not None:
+                    yield customer[:CHUNK_CHARS], (index, "customer", 0, n_parts)
+
+        group: list[tuple[Doc, tuple[int, str, int, int]]] = []
+        for doc, ctx in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            group.append((doc, ctx))
+            if len(group) == ctx[3]:
+                index = ctx[0]
+                item_id, reply, customer = pending.pop(index)
+                reply_docs = [(d, c[2]) for d, c in group if c[1] == "reply"]
+                customer_doc = next((d for d, c in group if c[1] == "customer"), None)
+                group = []
+                yield self._critique_docs(reply, reply_docs, customer, customer_doc, item_id, engine)
+
+    def critique_doc(self, doc: Doc, customer_doc: Doc | None = None, *, id: str | None = None) -> Critique:
+        """Critique an already parsed reply (for pipelines that made the Doc)."""
+        return self._critique_docs(doc.text, [(doc, 0)], customer_doc.text if customer_doc else None,
+                                   customer_doc, id, self.engine)
+
+    def _critique_docs(self, reply: str, reply_docs: list[tuple[Doc, int]], customer: str | None,
+                       customer_doc: Doc | None, item_id: Any, engine: RuleEngine) -> Critique:
+        findings: list[Finding] = []
+        strengths: list[Strength] = []
+        for doc, offset in reply_docs:
+            f, s, _ = engine.run(doc)
+            if offset:
+                f = [dataclasses.replace(x, start=x.start + offset, end=x.end + offset) for x in f]
+                s = [dataclasses.replace(x, start=x.start + offset, end=x.end + offset) for x in s]
+            findings.extend(f)
+            strengths.extend(s)
+        models = self.models
+        version = {"model": "none"}
+        if models is not None:
+            signals, model_findings = models.assess(reply_docs[0][0], customer_doc, strengths)
+            findings.extend(model_findings)
+            version = {"model": models.version}
+        else:
+            signals = signals_from_strengths(strengths)
+        from ._version import RULES_VERSION, __version__
+
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        return Critique(
+            reply=reply,
+            findings=tuple(findings),
+            signals=signals,
+            strengths=tuple(strengths),
+            risk=risk_of(findings),
+            id=None if item_id is None else str(item_id),
+            customer=customer,
+            version={"savy": __version__, "rules": RULES_VERSION, **version},
+        )
+
+
+def signals_from_strengths(strengths: Sequence[Strength]) -> dict[str, float]:
+    """Rule-based stand-in signals when no classifier is loaded (models=None)."""
+    ids = {s.id for s in strengths}
+    return {
+        "apology": 0.9 if "apology" in ids else 0.1,
+        "empathy": 0.9 if "empathy" in ids else 0.1,
+        "complaint": 0.5,
+    }

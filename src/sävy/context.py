@@ -1,0 +1,104 @@
+"""Where a match stands in its reply: sentences, scopes and reported speech."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from spacy.tokens import Doc
+
+#: Lemmas of verbs that introduce the customer's own (reported) words.
+REPORTING_LEMMAS = frozenset({
+    "kertoa", "sanoa", "mainita", "kirjoittaa", "todeta", "valittaa", "ihmetellä",
+    "kysyä", "epäillä", "huomauttaa", "arvella", "väittää", "kommentoida", "toivoa",
+    "pyytää", "viitata", "harmitella", "tiedustella",
+})
+_CLAUSE_BREAKS = frozenset({"mutta", "kuitenkin", "–", "—", ";", "silti"})
+_QUOTES = re.compile(r"\"[^\"\n]{1,400}\"|“[^”\n]{1,400}”|”[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]")
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the sentences of ``doc``."""
+    return [(s.start, s.end) for s in doc.sents] if len(doc) else []
+
+
+#: Words and marks that end a clause, for the ``clause`` scope.
+CLAUSE_BOUNDARIES = frozenset({
+    ",", ";", ":", "–", "—", "-", "(", ")", ".", "!", "?", "mutta", "vaan", "ja", "sekä", "tai", "koska",
+    "että", "kun", "jos", "vaikka", "sillä", "joten", "eli", "mikäli", "kunnes", "jotta", "mut", "ku", "et",
+})
+
+
+def clause_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The clause around [start, end): out to the nearest comma, conjunction or sentence edge."""
+    sent = doc[start].sent
+    a = start
+    while a > sent.start and doc[a - 1].lower_ not in CLAUSE_BOUNDARIES:
+        a -= 1
+    b = end
+    while b < sent.end and doc[b].lower_ not in CLAUSE_BOUNDARIES:
+        b += 1
+    return a, b
+
+
+def scope_range(scope: str, start: int, end: int, sents: list[tuple[int, int]], n: int,
+                doc: Doc | None = None) -> tuple[int, int]:
+    """The token range [a, b) that ``scope`` covers around the match [start, end)."""
+    if scope == "clause" and doc is not None:
+        return clause_range(doc, start, end)
+    if scope == "reply":
+        return 0, n
+    if scope == "after":
+        return end, n
+    if scope == "before":
+        return 0, start
+    if scope == "match":
+        return start, end
+    first = last = 0
+    for i, (a, b) in enumerate(sents):
+        if a <= start < b:
+            first = i
+        if a < end <= b:
+            last = i
+            break
+    last = max(last, first)
+    if scope == "following":
+        last = min(last + 1, len(sents) - 1)
+    elif scope == "preceding":
+        first = max(first - 1, 0)
+    if not sents:
+        return 0, n
+    return sents[first][0], sents[last][1]
+
+
+def _is_reporting(token) -> bool:
+    if token.lemma_ not in REPORTING_LEMMAS:
+        return False
+    morph = token.morph
+    person = morph.get("Person")
+    if person and person[0] == "2":
+        return True
+    # "asiakas kertoi", "viestissänne mainitsitte": a reported third party
+    return any(t.lemma_ == "asiakas" for t in token.sent) if person and person[0] == "3" else False
+
+
+def reported_char_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges holding quoted or reported words (not the agent's own).
+
+    Quotations in any common quote marks, and the clause after a reporting verb
+    in the 2nd person ("Kerroitte, että ette olleet lukeneet ehtoja").
+    """
+    ranges = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text)]
+    for token in doc:
+        if _is_reporting(token):
+            end = token.sent.end_char
+            for later in doc[token.i + 1 : token.sent.end]:
+                if later.lower_ in _CLAUSE_BREAKS:
+                    end = later.idx
+                    break
+            ranges.append((token.idx, end))
+    return ranges
+
+
+def in_ranges(position: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in ranges)

@@ -1,0 +1,172 @@
+"""Runs the rules of a :class:`~sävy.ruleset.RuleSet` over a parsed reply.
+
+All token patterns of all rules go into one spaCy ``Matcher`` (one pass over
+the doc); condition patterns into a second one that runs only when a finding
+candidate needs it. Markers are resolved first, then strengths, then findings,
+so a finding's conditions see the final strengths and markers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .context import in_ranges, reported_char_ranges, scope_range, sentence_bounds
+from .critique import Finding, Strength
+from .errors import RuleFileError
+from .ruleset import Condition, Rule, RuleSet
+
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A (merged) match of one rule: token range and the pattern names that fired."""
+
+    rule: str
+    start: int
+    end: int
+    patterns: tuple[str, ...]
+
+
+class _DocState:
+    """Per-doc data computed once, lazily."""
+
+    def __init__(self, doc: Doc, engine: "RuleEngine") -> None:
+        self.doc = doc
+        self.engine = engine
+        self._sents: list[tuple[int, int]] | None = None
+        self._reported: list[tuple[int, int]] | None = None
+        self._cond_hits: dict[str, list[tuple[int, int]]] | None = None
+        self.resolved: dict[str, list[Hit]] = {}
+
+    @property
+    def sents(self) -> list[tuple[int, int]]:
+        if self._sents is None:
+            self._sents = sentence_bounds(self.doc)
+        return self._sents
+
+    @property
+    def reported(self) -> list[tuple[int, int]]:
+        if self._reported is None:
+            self._reported = reported_char_ranges(self.doc)
+        return self._reported
+
+    def condition_hits(self, key: str) -> list[tuple[int, int]]:
+        if self._cond_hits is None:
+            self._cond_hits = defaultdict(list)
+            for match_id, start, end in self.engine.condition_matcher(self.doc):
+                self._cond_hits[self.doc.vocab.strings[match_id]].append((start, end))
+        return self._cond_hits.get(key, [])
+
+
+def _merge(rule: str, matches: Iterable[tuple[int, int, str]]) -> list[Hit]:
+    """Union overlapping matches of one rule into hits."""
+    hits: list[Hit] = []
+    for start, end, name in sorted(matches):
+        if hits and start < hits[-1].end:
+            last = hits[-1]
+            names = last.patterns if name in last.patterns else (*last.patterns, name)
+            hits[-1] = Hit(rule, last.start, max(last.end, end), names)
+        else:
+            hits.append(Hit(rule, start, end, (name,)))
+    return hits
+
+
+class RuleEngine:
+    """Compiled rules. Build once per vocab; call :meth:`run` per doc."""
+
+    def __init__(self, vocab: Vocab, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.rules: tuple[Rule, ...] = tuple(r for r in ruleset.rules if r.enabled)
+        self.matcher = Matcher(vocab, validate=True)
+        self.condition_matcher = Matcher(vocab, validate=True)
+        for rule in self.rules:
+            for pattern in rule.patterns:
+                self._add(self.matcher, f"{rule.id}{_SEP}{pattern.name}", [list(pattern.tokens)], rule, pattern.name)
+            for kind, conditions in (("unless", rule.unless), ("requires", rule.requires), ("downgrade", rule.downgrade)):
+                for i, cond in enumerate(conditions):
+                    if cond.patterns:
+                        key = self.condition_key(rule.id, kind, i)
+                        self._add(self.condition_matcher, key, [list(p) for p in cond.patterns], rule, f"{kind}[{i}]")
+        order = {"marker": 0, "strength": 1, "finding": 2}
+        self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
+
+    @staticmethod
+    def condition_key(rule_id: str, kind: str, index: int) -> str:
+        return f"{rule_id}{_SEP}{kind}{_SEP}{index}"
+
+    @staticmethod
+    def _add(matcher: Matcher, key: str, patterns: list, rule: Rule, what: str) -> None:
+        try:
+            matcher.add(key, patterns, greedy="LONGEST")
+        except Exception as exc:  # spaCy raises ValueError/MatchPatternError
+            raise RuleFileError(rule.source, f"invalid token pattern {what}: {exc}", rule.id) from exc
+
+    def _holds(self, cond: Condition, hit: Hit, state: _DocState, rule_id: str, kind: str, index: int) -> bool:
+        a, b = scope_range(cond.scope, hit.start, hit.end, state.sents, len(state.doc), state.doc)
+        if cond.scope == "match":
+            def inside(s: int, e: int) -> bool:
+                return s < b and e > a
+        else:
+            def inside(s: int, e: int) -> bool:
+                return a <= s < b and (s, e) != (hit.start, hit.end)
+        for other in cond.ids:
+            if any(inside(h.start, h.end) for h in state.resolved.get(other, ())):
+                return True
+        if cond.patterns:
+            key = self.condition_key(rule_id, kind, index)
+            if any(inside(s, e) for s, e in state.condition_hits(key)):
+                return True
+        return False
+
+    def run(self, doc: Doc) -> tuple[list[Finding], list[Strength], dict[str, list[Hit]]]:
+        """Findings, strengths and all resolved hits (markers included) of ``doc``."""
+        state = _DocState(doc, self)
+        raw: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        strings = doc.vocab.strings
+        for match_id, start, end in self.matcher(doc):
+            rule_id, _, name = strings[match_id].partition(_SEP)
+            raw[rule_id].append((start, end, name))
+        findings: list[Finding] = []
+        strengths: list[Strength] = []
+        text = doc.text
+        for rule in self._ordered:
+            if rule.id not in raw:
+                continue
+            kept: list[Hit] = []
+            for hit in _merge(rule.id, raw[rule.id]):
+                start_char = doc[hit.start].idx
+                if rule.skip_reported and in_ranges(start_char, state.reported):
+                    continue
+                if any(self._holds(c, hit, state, rule.id, "unless", i) for i, c in enumerate(rule.unless)):
+                    continue
+                if rule.requires and not all(
+                    self._holds(c, hit, state, rule.id, "requires", i) for i, c in enumerate(rule.requires)
+                ):
+                    continue
+                kept.append(hit)
+                end_char = doc[hit.end - 1].idx + len(doc[hit.end - 1].text)
+                if rule.kind == "finding":
+                    severity = rule.severity
+                    for i, cond in enumerate(rule.downgrade):
+                        if self._holds(cond, hit, state, rule.id, "downgrade", i):
+                            severity = cond.severity or severity
+                            break
+                    findings.append(Finding(
+                        rule=rule.id, severity=severity, start=start_char, end=end_char,
+                        text=text[start_char:end_char], message=rule.message,
+                        suggestion=rule.suggestion, source="rule",
+                        explanation="pattern " + ", ".join(hit.patterns),
+                    ))
+                elif rule.kind == "strength":
+                    strengths.append(Strength(rule.id, start_char, end_char, text[start_char:end_char]))
+            state.resolved[rule.id] = kept
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        strengths.sort(key=lambda s: (s.start, s.end, s.id))
+        return findings, strengths, state.resolved

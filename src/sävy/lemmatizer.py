@@ -1,0 +1,255 @@
+"""Voikko lemmas disambiguated by the spaCy POS tag and morphology.
+
+Voikko returns every analysis of a word form in no ranked order
+(``tilanne`` → tilata / tila / tilanne). We score each analysis against the
+statistical tagger's POS and features (Case, Number, Person, Person[psor]) and
+take the best, never the first. The decision is cached per process on
+(form, POS, morphology), so a warm pipeline pays one dictionary lookup per token.
+
+Spoken forms Voikko does not know (``mä``, ``tiiä``, ``tolle``) come from a
+data table, ``resources/colloquial.tsv``; unknown compounds are lemmatised by
+their longest analysable tail (``nettisivuilta`` → ``nettisivu``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Mapping
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import voikko
+
+# Voikko word classes compatible with each UD POS.
+_CLASSES_BY_POS: Mapping[str, frozenset[str]] = {
+    "ADJ": frozenset({"laatusana", "nimisana_laatusana"}),
+    "ADP": frozenset({"nimisana", "seikkasana", "suhdesana"}),
+    "ADV": frozenset({"seikkasana"}),
+    "AUX": frozenset({"teonsana", "kieltosana"}),
+    "CCONJ": frozenset({"sidesana"}),
+    "SCONJ": frozenset({"sidesana"}),
+    "INTJ": frozenset({"huudahdussana"}),
+    "NOUN": frozenset({"nimisana", "nimisana_laatusana", "lyhenne"}),
+    "NUM": frozenset({"lukusana"}),
+    "PRON": frozenset({"asemosana", "nimisana", "nimisana_laatusana"}),
+    "PROPN": frozenset({"nimi", "etunimi", "sukunimi", "paikannimi"}),
+    "VERB": frozenset({"teonsana"}),
+}
+_PROPER_CLASSES = frozenset({"nimi", "etunimi", "sukunimi", "paikannimi"})
+
+_CASES = {
+    "nimento": "Nom", "omanto": "Gen", "kohdanto": "Acc", "olento": "Ess",
+    "osanto": "Par", "tulento": "Tra", "sisaolento": "Ine", "sisaeronto": "Ela",
+    "sisatulento": "Ill", "ulkoolento": "Ade", "ulkoeronto": "Abl",
+    "ulkotulento": "All", "vajanto": "Abe", "seuranto": "Com", "keinonto": "Ins",
+}
+_MOODS = {
+    "A-infinitive": "Inf1", "E-infinitive": "Inf2", "MA-infinitive": "Inf3",
+    "indicative": "Ind", "conditional": "Cnd", "imperative": "Imp", "potential": "Pot",
+}
+_NUMBERS = {"singular": "Sing", "plural": "Plur"}
+_PSOR = {"1s": "1", "2s": "2", "1p": "1", "2p": "2", "3": "3"}
+
+# UD lemmatises plural personal and demonstrative pronouns as the singular.
+_PRONOUN_SINGULAR = {"me": "minä", "te": "sinä", "he": "hän", "ne": "se", "nämä": "tämä", "nuo": "tuo"}
+# POS whose UD lemma is the word form itself, less clitics and possessives.
+_FORM_LEMMA_POS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "INTJ"})
+
+_PARTICIPLE_VERB = re.compile(r"\[Lt\]\[Xp\]([^\[]+)\[X\]")
+_WORD_CHARS = re.compile(r"^\W+|\W+$")
+_MIN_TAIL = 3
+
+
+def _load_colloquial() -> dict[str, str]:
+    text = resources.files("sävy").joinpath("resources/colloquial.tsv").read_text("utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        form, lemma, *pos = (part.strip() for part in line.split("\t"))
+        key = form.lower() + (f"\t{pos[0]}" if pos and pos[0] else "")
+        table[key] = lemma
+    return table
+
+
+@lru_cache(maxsize=1)
+def colloquial_table() -> Mapping[str, str]:
+    """Spoken-Finnish forms mapped to their standard lemma."""
+    return _load_colloquial()
+
+
+def _parse_morph(morph: str) -> dict[str, str]:
+    feats: dict[str, str] = {}
+    if morph:
+        for part in morph.split("|"):
+            key, _, value = part.partition("=")
+            feats[key] = value
+    return feats
+
+
+def _compatible(pos: str, a: Mapping[str, str]) -> bool:
+    cls = a.get("CLASS", "")
+    if cls in _CLASSES_BY_POS.get(pos, ()):
+        return pos != "VERB" or a.get("MOOD") != "MINEN-infinitive"
+    if pos == "NOUN" and cls == "teonsana" and a.get("MOOD") == "MINEN-infinitive":
+        return True
+    if pos in ("VERB", "AUX") and "PARTICIPLE" in a:
+        return cls in ("laatusana", "nimisana")
+    if pos == "ADV" and cls in ("laatusana", "lukusana") and a.get("SIJAMUOTO") == "kerrontosti":
+        return True
+    return False
+
+
+def _score(a: Mapping[str, str], pos: str, feats: Mapping[str, str], titlecase: bool) -> float:
+    score = 8.0 if _compatible(pos, a) else 0.0
+    case = _CASES.get(a.get("SIJAMUOTO", ""))
+    if case and "Case" in feats:
+        score += 2.0 if case == feats["Case"] else -2.0
+    number = _NUMBERS.get(a.get("NUMBER", ""))
+    if number and "Number" in feats:
+        score += 1.0 if number == feats["Number"] else -1.0
+    person = a.get("PERSON")
+    if person and "Person" in feats:
+        score += 1.0 if person == feats["Person"] else -1.0
+    mood = _MOODS.get(a.get("MOOD", ""))
+    expected_mood = feats.get("Mood") or (f"Inf{feats['InfForm']}" if "InfForm" in feats else None)
+    if mood and expected_mood:
+        score += 2.0 if mood == expected_mood else -2.0
+    psor = _PSOR.get(a.get("POSSESSIVE", ""))
+    if psor or "Person[psor]" in feats:
+        score += 1.0 if psor == feats.get("Person[psor]") else -1.0
+    if a.get("CLASS") in _PROPER_CLASSES and not titlecase:
+        score -= 3.0
+    if pos == "PRON" and a.get("CLASS") == "asemosana":
+        score += 2.0
+    score -= 0.5 * max(a.get("STRUCTURE", "").count("=") - 1, 0)
+    return score
+
+
+def _citation_bonus(a: Mapping[str, str], word: str) -> float:
+    """Among equals, prefer the analysis that makes the word its own lemma."""
+    return 0.25 if a.get("BASEFORM", "").lower() == word.lower() else 0.0
+
+
+def _strip_suffix_clitics(word: str, a: Mapping[str, str]) -> str:
+    """UD lemma of adverbs/adpositions: the form without clitic or possessive."""
+    if "KYSYMYSLIITE" in a and word[-2:] in ("ko", "kö"):
+        word = word[:-2]
+    focus = a.get("FOCUS")
+    if focus and word.endswith(focus.replace("a", "")[:1]):
+        for suffix in (focus, focus.replace("a", "ä")):
+            if word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+    possessive = a.get("POSSESSIVE")
+    if possessive in ("1s", "2s", "1p", "2p"):
+        suffix = {"1s": "ni", "2s": "si", "1p": "mme", "2p": "nne"}[possessive]
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+            base = a.get("BASEFORM", "")
+            if base.endswith("n") and not word.endswith("n"):
+                word += "n"
+    return word
+
+
+def _lemma_from(a: Mapping[str, str], pos: str, word: str) -> str:
+    base = a.get("BASEFORM", word)
+    if pos in ("VERB", "AUX") and "PARTICIPLE" in a:
+        found = _PARTICIPLE_VERB.findall(a.get("FSTOUTPUT", ""))
+        if found:
+            return found[-1]
+    if pos == "NOUN" and a.get("MOOD") == "MINEN-infinitive":
+        fst = a.get("FSTOUTPUT", "")
+        m = re.search(r"\[X\]([^\[]+)\[Tn4\]mi", fst)
+        if m:
+            return m.group(1) + "minen"
+    if pos in _FORM_LEMMA_POS:
+        return _strip_suffix_clitics(word.lower(), a)
+    if pos == "PRON":
+        base = _PRONOUN_SINGULAR.get(base, base)
+    if a.get("CLASS") not in _PROPER_CLASSES:
+        return base.lower() if base[:1].isupper() and not word[:1].isupper() else base
+    return base
+
+
+def _tail_analyses(word: str) -> tuple[str, tuple[Mapping[str, str], ...]]:
+    """For an unknown compound, the longest known tail and its analyses."""
+    for cut in range(2, len(word) - _MIN_TAIL + 1):
+        tail = word[cut:]
+        found = voikko.analyze(tail)
+        if found:
+            return word[:cut], found
+    return "", ()
+
+
+@lru_cache(maxsize=262_144)
+def lemmatize(text: str, pos: str, morph: str) -> str:
+    """The lemma of one token given its POS and UD morphology string."""
+    word = _WORD_CHARS.sub("", text) or text
+    lower = word.lower()
+    if pos in ("PUNCT", "SPACE", "SYM", "NUM") and not any(c.isalpha() for c in word):
+        return text
+    table = colloquial_table()
+    colloquial = table.get(f"{lower}\t{pos}", table.get(lower))
+    if colloquial is not None:
+        return colloquial
+    if ":" in word and pos in ("PROPN", "NOUN", "NUM") and word.index(":") > 0:
+        return word[: word.index(":")]  # inflected abbreviation: EU:ssa -> EU
+    head, tail_word = "", word
+    if "-" in word.strip("-"):
+        head, tail_word = word.rsplit("-", 1)
+        head += "-"
+    analyses = voikko.analyze(tail_word) or voikko.analyze(tail_word.lower())
+    if not analyses and head:
+        head, tail_word = "", word
+        analyses = voikko.analyze(word)
+    prefix = ""
+    titlecase = word[:1].isupper()
+    if not analyses and pos in _FORM_LEMMA_POS:
+        return lower
+    if not analyses and word.isalpha() and len(word) > _MIN_TAIL + 2 and not titlecase:
+        prefix, analyses = _tail_analyses(lower)
+        tail_word = lower[len(prefix):]
+    if not analyses:
+        if not word.isalpha():
+            return text
+        return word if titlecase and pos in ("PROPN", "X", "NUM", "ADJ") else lower
+    feats = _parse_morph(morph)
+    best = max(
+        analyses,
+        key=lambda a: (_score(a, pos, feats, titlecase) + _citation_bonus(a, tail_word), a.get("BASEFORM", "")),
+    )
+    lemma = _lemma_from(best, pos, tail_word)
+    if prefix:
+        lemma = prefix + lemma.lower()
+    return head + lemma
+
+
+def lemmatize_doc(doc: Doc) -> Doc:
+    for token in doc:
+        token.lemma_ = lemmatize(token.text, token.pos_, str(token.morph))
+    return doc
+
+
+class SavyLemmatizer:
+    """spaCy component: sets ``token.lemma_`` from disambiguated Voikko analyses."""
+
+    def __init__(self, nlp: Language, name: str = "savy_lemmatizer") -> None:
+        self.name = name
+        voikko.check_available()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return lemmatize_doc(doc)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield lemmatize_doc(doc)
+
+
+@Language.factory("savy_lemmatizer", default_config={})
+def make_savy_lemmatizer(nlp: Language, name: str) -> SavyLemmatizer:
+    return SavyLemmatizer(nlp, name)
