@@ -11,12 +11,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 from typing import Sequence, TextIO
 
 from .critique import Critique
+
+#: Modules that add subcommands: each has ``register(subparsers)`` and sets
+#: ``func`` on its parsers (``savy score``, ``savy report``, ``savy serve``).
+SUBCOMMAND_MODULES: tuple[str, ...] = ("sävy.batch.cli", "sävy.service.cli")
 
 _SEVERITY_COLOUR = {"high": "31", "medium": "33", "low": "36"}
 
@@ -125,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("action", choices=("list", "test"))
     rules.add_argument("paths", nargs="*", help="extra rule files or folders")
     rules.set_defaults(func=_cmd_rules)
+    for module in SUBCOMMAND_MODULES:
+        try:
+            registrar = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        registrar.register(sub)
     return parser
 
 
