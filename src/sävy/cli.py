@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             registrar = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name is None or not (module == exc.name or module.startswith(exc.name + ".")):
                 raise
             continue
         registrar.register(sub)
