@@ -109,6 +109,8 @@ class Analyzer:
                 from .classifier import load_default_models
 
                 self._models = load_default_models()
+                if self._models is None:
+                    self._models_spec = None
             else:
                 self._models = self._models_spec
         return self._models
