@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -21,6 +22,18 @@ CHUNK_CHARS = 100_000
 def _check_text(value: Any, what: str) -> None:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """Replace lone surrogates (not encodable as UTF-8) one-for-one, keeping offsets."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
 
 
 def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -149,12 +162,12 @@ class Analyzer:
                 if customer is not None:
                     _check_text(customer, f"item {index} 'customer'")
                 pending[index] = (item.get("id"), reply, customer)
-                pieces = _chunks(reply)
+                pieces = _chunks(_encodable(reply))
                 n_parts = len(pieces) + (customer is not None)
                 for offset, piece in pieces:
                     yield piece, (index, "reply", offset, n_parts)
                 if customer is not None:
-                    yield customer[:CHUNK_CHARS], (index, "customer", 0, n_parts)
+                    yield _encodable(customer[:CHUNK_CHARS]), (index, "customer", 0, n_parts)
 
         group: list[tuple[Doc, tuple[int, str, int, int]]] = []
         for doc, ctx in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
@@ -193,6 +206,9 @@ class Analyzer:
             signals = signals_from_strengths(strengths)
         from ._version import RULES_VERSION, __version__
 
+        if _encodable(reply) is not reply:  # spans were found in a sanitised copy
+            findings = [dataclasses.replace(x, text=reply[x.start:x.end]) for x in findings]
+            strengths = [dataclasses.replace(x, text=reply[x.start:x.end]) for x in strengths]
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         return Critique(
             reply=reply,

@@ -1,20 +1,253 @@
-"""Trained signal models (apology, empathy, complaint) — see issue 3.
+"""The trained signal classifiers: safe loading, fast scoring, model findings.
 
-Placeholder until the trained models land: ``load_default_models`` returns
-``None`` when no bundled model exists, so the analyzer falls back to the
-strength rules for its signals.
+Models are scikit-learn pipelines stored with joblib. Because unpickling runs
+code, :func:`load_models` first checks every file against the SHA-256 in
+``MANIFEST.json`` and refuses a mismatched or unlisted file; a model directory
+other than the bundled one needs ``trust=True``.
+
+Scoring one reply through scikit-learn costs about a millisecond per model in
+input validation alone, so at load time each linear model is unpacked into a
+:class:`LinearScorer` (vocabularies, IDF weights, coefficients and the sigmoid
+calibration) that gives the same probabilities in microseconds; a test checks
+the two agree.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+from spacy.tokens import Doc
+
+from .critique import Finding, Strength
+from .errors import ModelIntegrityError
+from .features import feature_text
+
+MANIFEST = "MANIFEST.json"
 
 
-def load_default_models() -> Any:
-    manifest = MODELS_DIR / "MANIFEST.json"
-    if not manifest.exists():
+@dataclass(frozen=True)
+class ModelFinding:
+    """What a model finding says; thresholds come from the manifest."""
+
+    rule: str
+    severity: str
+    message: str
+    suggestion: str
+    present: str  # signal model that must be high
+    covered: str  # signal model that must be low
+    present_reply_only: str
+
+
+#: The two model findings of TAXONOMY.md — one place for their wording.
+MODEL_FINDINGS: tuple[ModelFinding, ...] = (
+    ModelFinding(
+        rule="missing-apology",
+        severity="high",
+        message="Asiakas kertoo ongelmasta tai on tyytymätön, mutta vastauksessa ei pahoitella. "
+        "Pahoittelu alussa rauhoittaa, vaikka vika ei olisi teidän.",
+        suggestion="Aloita pahoittelulla ja nimeä asia: \"Pahoittelen, että tilauksenne saapui rikkinäisenä.\"",
+        present="complaint", covered="apology", present_reply_only="complaint_from_reply",
+    ),
+    ModelFinding(
+        rule="missing-empathy",
+        severity="medium",
+        message="Asiakas kertoo tunteestaan tai hankalasta tilanteestaan, mutta vastaus ei huomioi sitä.",
+        suggestion="Tunnista tunne ennen ratkaisua: \"Ymmärrän, että tilanne on turhauttava, "
+        "varsinkin kun olette odottaneet jo viikon.\"",
+        present="feeling", covered="empathy", present_reply_only="feeling_from_reply",
+    ),
+)
+_REPLY_ONLY_NOTE = " (Arvioitu pelkästä vastauksesta: asiakkaan viestiä ei annettu.)"
+
+
+def default_model_dir() -> Path:
+    """Bundled models: inside the installed package, else the repo's ``models/``."""
+    packaged = Path(str(resources.files("sävy"))) / "models"
+    if (packaged / MANIFEST).exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_manifest(directory: Path) -> dict[str, Any]:
+    """Check every model file against its SHA-256; return the manifest."""
+    manifest_path = directory / MANIFEST
+    if not manifest_path.exists():
+        raise ModelIntegrityError(f"{manifest_path} is missing: run `make train` to build the models.")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    listed = manifest.get("files") or {}
+    for path in sorted(directory.glob("*.joblib")) + sorted(directory.glob("*.pkl")):
+        if path.name not in listed:
+            raise ModelIntegrityError(
+                f"{path} is not listed in {MANIFEST}; sävy loads only files whose hash it knows. Remove it or retrain."
+            )
+    for name, digest in listed.items():
+        path = directory / name
+        if not path.exists():
+            raise ModelIntegrityError(f"{path} listed in {MANIFEST} is missing: reinstall sävy or run `make train`.")
+        actual = _sha256(path)
+        if actual != digest:
+            raise ModelIntegrityError(
+                f"{path} does not match its SHA-256 in {MANIFEST} (expected {digest[:12]}…, got {actual[:12]}…). "
+                "It was modified or corrupted; it is not loaded, because loading runs code. "
+                "Reinstall sävy or rebuild the models with `make train`."
+            )
+    return manifest
+
+
+class LinearScorer:
+    """One calibrated TF-IDF + linear model, unpacked for fast single-text scoring."""
+
+    def __init__(self, calibrated: Any) -> None:
+        cc = calibrated.calibrated_classifiers_[0]
+        pipeline = cc.estimator
+        calibrator = cc.calibrators[0]
+        self.a, self.b = float(calibrator.a_), float(calibrator.b_)
+        columns = pipeline.named_steps["features"]
+        clf = pipeline.named_steps["clf"]
+        coef = clf.coef_.ravel()
+        self.intercept = float(clf.intercept_.ravel()[0])
+        self.blocks: list[tuple[int, Callable[[str], list[str]], dict[str, int], Any, Any, bool, dict[int, str]]] = []
+        offset = 0
+        for name, vec, column in columns.transformers_:
+            if name == "remainder":
+                continue
+            vocab = vec.vocabulary_
+            size = len(vocab)
+            inverse = {j: term for term, j in vocab.items()}
+            self.blocks.append((column, vec.build_analyzer(), vocab, vec.idf_, coef[offset:offset + size],
+                                bool(vec.sublinear_tf), inverse if name == "lemmas" else {}))
+            offset += size
+
+    def score(self, columns: Sequence[str]) -> tuple[float, list[tuple[str, float]]]:
+        """Probability and the lemma features that pushed it up most."""
+        decision = self.intercept
+        contributions: list[tuple[str, float]] = []
+        for column, analyze, vocab, idf, coef, sublinear, inverse in self.blocks:
+            counts = Counter(j for j in (vocab.get(t) for t in analyze(columns[column])) if j is not None)
+            if not counts:
+                continue
+            weights = {j: (1.0 + math.log(c) if sublinear else float(c)) * idf[j] for j, c in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for j, w in weights.items():
+                part = w / norm * coef[j]
+                decision += part
+                if inverse:
+                    contributions.append((inverse[j], part))
+        z = self.a * decision + self.b
+        prob = 1.0 / (1.0 + math.exp(z)) if z > -700 else 1.0
+        contributions.sort(key=lambda kv: -kv[1])
+        return prob, contributions
+
+
+class SignalModels:
+    """The loaded classifiers; :meth:`assess` gives signals and model findings."""
+
+    def __init__(self, models: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
+        self.manifest = manifest
+        self.thresholds: Mapping[str, Mapping[str, float]] = manifest["thresholds"]
+        self.version = f"signals-{manifest['files'][next(iter(manifest['files']))][:12]}"
+        self.inputs = {name: spec["input"] for name, spec in manifest["signals"].items()}
+        self.models = dict(models)
+        self.scorers: dict[str, Any] = {}
+        for name, model in models.items():
+            try:
+                self.scorers[name] = LinearScorer(model)
+            except (AttributeError, KeyError, IndexError):
+                self.scorers[name] = None  # non-linear model: use scikit-learn directly
+
+    def probability(self, name: str, feature: str, raw: str) -> tuple[float, list[tuple[str, float]]]:
+        scorer = self.scorers.get(name)
+        if scorer is not None:
+            return scorer.score((feature, raw))
+        import numpy as np
+
+        prob = float(self.models[name].predict_proba(np.array([[feature, raw]], dtype=object))[0, 1])
+        return prob, []
+
+    def assess(self, reply_doc: Doc, customer_doc: Doc | None,
+               strengths: Sequence[Strength]) -> tuple[dict[str, float], list[Finding]]:
+        """Signals in [0, 1] and the missing-apology / missing-empathy findings."""
+        reply_feature = feature_text(reply_doc, [s.id for s in strengths if s.start < len(reply_doc.text)])
+        texts = {"reply": (reply_feature, reply_doc.text)}
+        if customer_doc is not None and customer_doc.text.strip():
+            texts["customer"] = (feature_text(customer_doc), customer_doc.text)
+        probs: dict[str, tuple[float, list[tuple[str, float]]]] = {}
+
+        def prob(name: str) -> tuple[float, list[tuple[str, float]]]:
+            if name not in probs:
+                probs[name] = self.probability(name, *texts[self.inputs[name]])
+            return probs[name]
+
+        with_customer = "customer" in texts
+        signals = {
+            "apology": prob("apology")[0],
+            "empathy": prob("empathy")[0],
+            "complaint": prob("complaint" if with_customer else "complaint_from_reply")[0],
+        }
+        findings = []
+        reply = reply_doc.text
+        for spec in MODEL_FINDINGS:
+            present = spec.present if with_customer else spec.present_reply_only
+            key = spec.rule if with_customer else f"{spec.rule}/reply-only"
+            t = self.thresholds[key]
+            p_present, why = prob(present)
+            p_covered, _ = prob(spec.covered)
+            if p_present >= t["present"] and p_covered < t["covered"] and reply.strip():
+                words = ", ".join(f"“{w}” {c:+.2f}" for w, c in why[:3] if c > 0 and not w.startswith("_s:"))
+                source = "asiakkaan viesti" if with_customer else "vastaus"
+                explanation = (f"{present} {p_present:.2f} ({source}: {words or '–'}); "
+                               f"{spec.covered} {p_covered:.2f} < {t['covered']:.2f}")
+                findings.append(Finding(
+                    rule=spec.rule, severity=spec.severity, start=0, end=len(reply), text=reply,
+                    message=spec.message + ("" if with_customer else _REPLY_ONLY_NOTE),
+                    suggestion=spec.suggestion, source="model", explanation=explanation,
+                ))
+        return {k: round(float(v), 4) for k, v in signals.items()}, findings
+
+
+def load_models(directory: str | Path | None = None, *, trust: bool = False) -> SignalModels:
+    """Load the classifiers after checking their hashes.
+
+    ``directory=None`` loads the bundled models. Any other directory is refused
+    unless ``trust=True``: loading a joblib file runs code from it.
+    """
+    bundled = default_model_dir()
+    path = bundled if directory is None else Path(directory)
+    if directory is not None and path.resolve() != bundled.resolve() and not trust:
+        raise ModelIntegrityError(
+            f"{path} is not sävy's bundled model directory; loading it would run code from its files. "
+            "Pass trust=True only for models you built yourself."
+        )
+    manifest = verify_manifest(path)
+    import joblib
+    import sklearn
+
+    trained_with = manifest.get("versions", {}).get("sklearn")
+    if trained_with and trained_with != sklearn.__version__:
+        warnings.warn(f"models were trained with scikit-learn {trained_with}, running {sklearn.__version__}; "
+                      "retrain with `make train` if results look wrong", stacklevel=2)
+    payload = joblib.load(path / next(iter(manifest["files"])))
+    return SignalModels(payload["models"], manifest)
+
+
+def load_default_models() -> SignalModels | None:
+    """The bundled models, or ``None`` when this checkout has none built yet."""
+    if not (default_model_dir() / MANIFEST).exists():
         return None
-    raise NotImplementedError("model loading lands with the classifier issue")
+    return load_models()

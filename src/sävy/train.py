@@ -1,0 +1,332 @@
+"""Train the signal classifiers and write ``models/`` (``python -m sävy.train``).
+
+Reproducible (seeded), from ``data/classifier/pairs.jsonl``:
+
+1. parse every reply and customer message with the sävy pipeline and turn it
+   into feature tokens (:mod:`sävy.features`);
+2. for each signal, compare candidate models in stratified 5-fold
+   cross-validation on the train split (ROC-AUC): TF-IDF (lemma 1–2-grams +
+   character 2–5-grams) with logistic regression, against the same features
+   with a linear SVM and with complement naive Bayes;
+3. fit the best, sigmoid-calibrated on out-of-fold scores;
+4. pick the finding thresholds on out-of-fold predictions of the train split;
+5. measure everything once on the test split, which nothing above has seen;
+6. write ``signals.joblib``, ``MANIFEST.json`` (SHA-256, versions, data hash,
+   metrics, thresholds) and the model card ``README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+SEED = 20261122
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO / "data" / "classifier" / "pairs.jsonl"
+DEFAULT_OUT = REPO / "models"
+
+#: signal model name -> (input text, label column)
+SIGNALS: dict[str, tuple[str, str]] = {
+    "apology": ("reply", "apology"),
+    "empathy": ("reply", "empathy"),
+    "complaint": ("customer", "complaint"),
+    "feeling": ("customer", "customer_feeling"),
+    "complaint_from_reply": ("reply", "complaint"),
+    "feeling_from_reply": ("reply", "customer_feeling"),
+}
+
+
+@dataclass
+class Corpus:
+    records: list[dict[str, Any]]
+    features: dict[str, list[str]]  # "reply"/"customer" -> feature strings
+    raw: dict[str, list[str]]
+
+    def X(self, which: str, idx: np.ndarray) -> np.ndarray:
+        return np.array([[self.features[which][i], self.raw[which][i]] for i in idx], dtype=object)
+
+    def y(self, label: str, idx: np.ndarray) -> np.ndarray:
+        return np.array([int(self.records[i][label]) for i in idx])
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                records.append(json.loads(line))
+    return records
+
+
+def featurize(records: list[dict[str, Any]]) -> Corpus:
+    """Parse replies and customer messages once; feature strings for both."""
+    from .detect import RuleEngine
+    from .features import feature_text
+    from .nlp import load_pipeline
+    from .ruleset import load_rules
+
+    nlp = load_pipeline()
+    engine = RuleEngine(nlp.vocab, load_rules())
+    features: dict[str, list[str]] = {}
+    raw: dict[str, list[str]] = {}
+    for which in ("reply", "customer"):
+        texts = [r.get(which) or "" for r in records]
+        feats = []
+        for doc in nlp.pipe(texts, batch_size=128):
+            _, strengths, _ = engine.run(doc)
+            feats.append(feature_text(doc, [s.id for s in strengths]))
+        features[which] = feats
+        raw[which] = texts
+    return Corpus(records, features, raw)
+
+
+def make_features():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return ColumnTransformer([
+        ("lemmas", TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                   sublinear_tf=True, max_features=40000), 0),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                  sublinear_tf=True, lowercase=True, max_features=60000), 1),
+    ])
+
+
+def candidates() -> dict[str, Callable[[], Any]]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    return {
+        "logreg": lambda: Pipeline([("features", make_features()),
+                                    ("clf", LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced"))]),
+        "linear_svm": lambda: Pipeline([("features", make_features()),
+                                        ("clf", LinearSVC(C=0.5, class_weight="balanced"))]),
+        "complement_nb": lambda: Pipeline([("features", make_features()), ("clf", ComplementNB(alpha=0.3))]),
+    }
+
+
+def calibrated(factory: Callable[[], Any]):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+
+    return CalibratedClassifierCV(factory(), method="sigmoid", ensemble=False,
+                                  cv=StratifiedKFold(5, shuffle=True, random_state=SEED))
+
+
+def best_thresholds(present: np.ndarray, covered: np.ndarray, y_missing: np.ndarray) -> tuple[float, float, float]:
+    """Thresholds (t_present, t_covered) maximising F1 of 'present and not covered'."""
+    from sklearn.metrics import f1_score
+
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    best = (0.5, 0.5, -1.0)
+    for tp in grid:
+        for tc in grid:
+            pred = (present >= tp) & (covered < tc)
+            f1 = f1_score(y_missing, pred, zero_division=0)
+            # ties: prefer thresholds nearest the middle (less brittle)
+            if f1 > best[2] + 1e-9 or (abs(f1 - best[2]) <= 1e-9 and abs(tp - 0.5) + abs(tc - 0.5) < abs(best[0] - 0.5) + abs(best[1] - 0.5)):
+                best = (float(tp), float(tc), float(f1))
+    return best
+
+
+def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
+    import joblib
+    import sklearn
+    import spacy
+    from sklearn.metrics import brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
+
+    from ._version import __version__
+
+    started = time.time()
+    records = load_records(data)
+    corpus = featurize(records)
+    split = np.array([r.get("split", "train") for r in records])
+    train_idx = np.flatnonzero(split == "train")
+    test_idx = np.flatnonzero(split == "test")
+    cv = StratifiedKFold(5, shuffle=True, random_state=SEED)
+
+    models: dict[str, Any] = {}
+    comparison: dict[str, dict[str, float]] = {}
+    oof: dict[str, np.ndarray] = {}
+    test_prob: dict[str, np.ndarray] = {}
+    for name, (which, label) in SIGNALS.items():
+        X_train, y_train = corpus.X(which, train_idx), corpus.y(label, train_idx)
+        scores = {}
+        for cand, factory in candidates().items():
+            if quick and cand != "logreg":
+                continue
+            auc = cross_val_score(factory(), X_train, y_train, cv=cv, scoring="roc_auc")
+            scores[cand] = round(float(auc.mean()), 4)
+        chosen = max(scores, key=scores.get)
+        comparison[name] = {**scores, "chosen": chosen}
+        factory = candidates()[chosen]
+        oof[name] = cross_val_predict(calibrated(factory), X_train, y_train, cv=cv, method="predict_proba")[:, 1]
+        model = calibrated(factory).fit(X_train, y_train)
+        models[name] = model
+        test_prob[name] = model.predict_proba(corpus.X(which, test_idx))[:, 1]
+        print(f"{name:22s} cv-auc {scores} -> {chosen}", file=sys.stderr)
+
+    def y(label: str, idx: np.ndarray) -> np.ndarray:
+        return corpus.y(label, idx)
+
+    missing_apology_train = (y("complaint", train_idx) == 1) & (y("apology", train_idx) == 0)
+    missing_empathy_train = (y("customer_feeling", train_idx) == 1) & (y("empathy", train_idx) == 0)
+    thresholds = {}
+    for finding, present, covered, target in (
+        ("missing-apology", "complaint", "apology", missing_apology_train),
+        ("missing-empathy", "feeling", "empathy", missing_empathy_train),
+        ("missing-apology/reply-only", "complaint_from_reply", "apology", missing_apology_train),
+        ("missing-empathy/reply-only", "feeling_from_reply", "empathy", missing_empathy_train),
+    ):
+        tp, tc, f1 = best_thresholds(oof[present], oof[covered], target)
+        thresholds[finding] = {"present": tp, "covered": tc, "oof_f1": round(f1, 4)}
+
+    metrics: dict[str, Any] = {"test_records": int(len(test_idx)), "train_records": int(len(train_idx))}
+    for name, (_, label) in SIGNALS.items():
+        y_test = y(label, test_idx)
+        metrics[f"{name}_roc_auc"] = round(float(roc_auc_score(y_test, test_prob[name])), 4)
+        metrics[f"{name}_brier"] = round(float(brier_score_loss(y_test, test_prob[name])), 4)
+    for finding, present, covered, a, b in (
+        ("missing-apology", "complaint", "apology", "complaint", "apology"),
+        ("missing-empathy", "feeling", "empathy", "customer_feeling", "empathy"),
+        ("missing-apology/reply-only", "complaint_from_reply", "apology", "complaint", "apology"),
+        ("missing-empathy/reply-only", "feeling_from_reply", "empathy", "customer_feeling", "empathy"),
+    ):
+        t = thresholds[finding]
+        truth = (y(a, test_idx) == 1) & (y(b, test_idx) == 0)
+        pred = (test_prob[present] >= t["present"]) & (test_prob[covered] < t["covered"])
+        metrics[f"{finding}_f1"] = round(float(f1_score(truth, pred)), 4)
+        metrics[f"{finding}_precision"] = round(float(precision_score(truth, pred, zero_division=0)), 4)
+        metrics[f"{finding}_recall"] = round(float(recall_score(truth, pred)), 4)
+
+    out.mkdir(parents=True, exist_ok=True)
+    model_path = out / "signals.joblib"
+    joblib.dump({"models": models, "signals": SIGNALS}, model_path, compress=3)
+    manifest = {
+        "format": 1,
+        "files": {model_path.name: sha256_file(model_path)},
+        "versions": {
+            "savy": __version__, "sklearn": sklearn.__version__, "spacy": spacy.__version__,
+            "numpy": np.__version__, "python": platform.python_version(),
+        },
+        "data": {"path": str(data.relative_to(REPO)) if data.is_relative_to(REPO) else str(data),
+                 "sha256": sha256_file(data), "records": len(records)},
+        "seed": SEED,
+        "signals": {k: {"input": v[0], "label": v[1]} for k, v in SIGNALS.items()},
+        "model_selection": comparison,
+        "thresholds": thresholds,
+        "metrics": metrics,
+        "size_bytes": model_path.stat().st_size,
+        "training_seconds": round(time.time() - started, 1),
+    }
+    (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_model_card(out / "README.md", manifest)
+    return manifest
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_model_card(path: Path, m: dict[str, Any]) -> None:
+    met = m["metrics"]
+    rows = "\n".join(
+        f"| `{name}` | {spec['input']} | {spec['label']} | {m['model_selection'][name]['chosen']} | "
+        f"{met[name + '_roc_auc']:.3f} | {met[name + '_brier']:.3f} |"
+        for name, spec in m["signals"].items()
+    )
+    sel = "\n".join(
+        f"| `{name}` | " + " | ".join(str(m["model_selection"][name].get(c, "–")) for c in ("logreg", "linear_svm", "complement_nb")) + " |"
+        for name in m["signals"]
+    )
+    finds = "\n".join(
+        f"| `{f}` | {met[f + '_f1']:.3f} | {met[f + '_precision']:.3f} | {met[f + '_recall']:.3f} | "
+        f"{m['thresholds'][f]['present']:.2f} / {m['thresholds'][f]['covered']:.2f} |"
+        for f in ("missing-apology", "missing-empathy", "missing-apology/reply-only", "missing-empathy/reply-only")
+    )
+    v = m["versions"]
+    text = f"""# Model card: sävy signal classifiers
+
+*Generated by `python -m sävy.train`; do not edit by hand.*
+
+## What they are
+Six calibrated linear classifiers over features from the sävy NLP layer
+(Voikko lemmas disambiguated by spaCy POS/morphology, lemma 1–2-grams,
+morphology tokens such as negation and first-person verbs, strength-rule hits,
+and character 2–5-grams of the raw text for robustness to typos). They give
+the critique's `signals` and drive the `missing-apology` and
+`missing-empathy` findings:
+
+- `missing-apology`: `complaint ≥ t_present` and `apology < t_covered`;
+- `missing-empathy`: `feeling ≥ t_present` and `empathy < t_covered`;
+- with no customer message, the `*_from_reply` models judge the complaint /
+  feeling from the reply alone, with their own thresholds, and the finding says so.
+
+## Data
+`{m['data']['path']}` ({m['data']['records']} customer/reply pairs written for
+this project; see `data/README.md` for how, the label guide and the data card),
+SHA-256 `{m['data']['sha256'][:16]}…`. Train split {met['train_records']}, test
+split {met['test_records']} (never used for selection or thresholds).
+
+## Model selection (stratified 5-fold CV on the train split, ROC-AUC)
+| signal | logreg | linear_svm | complement_nb |
+|---|---|---|---|
+{sel}
+
+## Signals on the test split
+| signal | input | label | model | ROC-AUC | Brier |
+|---|---|---|---|---|---|
+{rows}
+
+## Findings on the test split
+Thresholds chosen on out-of-fold predictions of the train split.
+
+| finding | F1 | precision | recall | thresholds (present / covered) |
+|---|---|---|---|---|
+{finds}
+
+## Versions and integrity
+sävy {v['savy']}, scikit-learn {v['sklearn']}, spaCy {v['spacy']}, NumPy {v['numpy']},
+Python {v['python']}; seed {m['seed']}; file size {m['size_bytes'] / 1e6:.2f} MB.
+`MANIFEST.json` holds the SHA-256 of every model file: sävy refuses to load a file
+whose hash differs (joblib/pickle runs code on load), and a model from any
+other path needs `trust=True`.
+
+## Caveats
+The data are written for this project, not real customer conversations; the
+test split shares authors and style with the train split, so expect lower
+figures on real traffic. Irony and very long e-mails are the weakest cases.
+Retrain with `make train` after changing the data or the NLP layer.
+"""
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the sävy signal classifiers.")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--quick", action="store_true", help="logistic regression only (no comparison)")
+    args = parser.parse_args(argv)
+    manifest = train(args.data, args.out, quick=args.quick)
+    print(json.dumps(manifest["metrics"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
