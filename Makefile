@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.savy-setup
 
-.PHONY: setup demo test bench morph-eval rules-eval clean
+.PHONY: setup demo test train bench morph-eval rules-eval clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+train: setup
+	$(BIN)/python -m sävy.train
 
 bench: setup
 	$(BIN)/python -m sävy.bench

@@ -1,0 +1,130 @@
+"""Throughput of ``critique_many`` against the bare spaCy pipelines, in one run.
+
+    python -m sävy.bench [--replies 2000] [--jobs 2]
+
+Prints replies/s and words/s for, on the same synthetic replies:
+
+- the stock ``spacy_fi_experimental_web_md`` pipeline (all components),
+- the sävy pipeline alone (no parser/NER, sävy lemmatizer, sentencizer),
+- ``critique_many`` with rules only, and with rules + classifiers,
+
+and the overhead ratios: rules over the sävy pipeline (target < 1.15) and
+classifiers over rules (target < 1.10 of throughput). Each figure is the best
+of ``--repeat`` runs after a warm-up, single process unless ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from typing import Callable, Iterable
+
+OPENINGS = ["Hei!", "Kiitos viestistä.", "Moi,", "Hyvä asiakas,", "Terve!", ""]
+BODIES = [
+    "Tilauksenne {n} on lähtenyt varastolta ja saapuu {day}.",
+    "Tämä ei valitettavasti kuulu meidän vastuullemme.",
+    "En tiedä, katsokaa nettisivuilta.",
+    "Pahoittelen viivettä, tarkistan asian ja palaan teille {day} klo {h} mennessä.",
+    "Ymmärrän, että tilanne on turhauttava.",
+    "Laskussa näkyvä maksu {n} euroa on kuukausimaksu.",
+    "Sääntö on sääntö, emme tee poikkeuksia.",
+    "Ei onnistu.",
+    "Olisitte lukeneet ehdot ennen tilaamista.",
+    "Palataan asiaan joskus.",
+    "Asia on nyt hoidettu ja tiketti suljetaan.",
+    "Voitte palauttaa tuotteen 30 päivän kuluessa, ja hyvitämme summan tilillenne.",
+    "Mä en tiiä, kysy joltain muulta.",
+    "Olemme välittäneet vikailmoituksen tekniselle tuelle.",
+]
+CLOSINGS = ["Auttoiko tämä?", "Ystävällisin terveisin, asiakaspalvelu", "Hyvää päivänjatkoa!", ""]
+CUSTOMERS = [
+    "Paketti tuli rikki ja olen todella pettynyt.", "Mihin aikaan olette auki?",
+    "Laskussa on virhe, korjatkaa heti!", "Netti ei toimi taas, tämä on jo kolmas kerta.",
+]
+DAYS = ["tänään", "huomenna", "maanantaina", "perjantaina"]
+
+
+def synthetic_replies(n: int, seed: int = 7) -> list[dict[str, str]]:
+    """``n`` reproducible replies of 1–4 sentences, half with a customer message."""
+    rng = random.Random(seed)
+    items = []
+    for i in range(n):
+        body = " ".join(rng.choice(BODIES) for _ in range(rng.randint(1, 3)))
+        text = " ".join(x for x in (rng.choice(OPENINGS), body, rng.choice(CLOSINGS)) if x)
+        text = text.format(n=rng.randint(100, 99999), day=rng.choice(DAYS), h=rng.randint(8, 17))
+        item = {"id": str(i), "reply": text}
+        if i % 2:
+            item["customer"] = rng.choice(CUSTOMERS)
+        items.append(item)
+    return items
+
+
+def _best(fn: Callable[[], None], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _drain(it: Iterable[object]) -> None:
+    for _ in it:
+        pass
+
+
+def run(n: int, repeat: int, jobs: int, batch_size: int) -> dict[str, object]:
+    from .analyzer import Analyzer
+    from .nlp import load_pipeline, load_stock_pipeline
+
+    items = synthetic_replies(n)
+    texts = [t for item in items for t in (item["reply"], item.get("customer")) if t]
+    words = sum(len(t.split()) for t in (i["reply"] for i in items))
+    stock = load_stock_pipeline()
+    savy_nlp = load_pipeline()
+    rules_only = Analyzer(nlp=savy_nlp, models=None)
+    full = Analyzer(nlp=savy_nlp)
+    has_models = full.models is not None
+    # warm-up: loads lazily created parts and fills the Voikko cache as a real run would
+    _drain(stock.pipe(texts[:200]))
+    _drain(rules_only.critique_many(items[:200]))
+    _drain(full.critique_many(items[:200]))
+
+    seconds = {
+        "stock_pipeline": _best(lambda: _drain(stock.pipe(texts, batch_size=batch_size, n_process=jobs)), repeat),
+        "savy_pipeline": _best(lambda: _drain(savy_nlp.pipe(texts, batch_size=batch_size, n_process=jobs)), repeat),
+        "critique_many_rules": _best(lambda: _drain(rules_only.critique_many(items, batch_size=batch_size, n_process=jobs)), repeat),
+    }
+    if has_models:
+        seconds["critique_many_full"] = _best(lambda: _drain(full.critique_many(items, batch_size=batch_size, n_process=jobs)), repeat)
+    result: dict[str, object] = {
+        "replies": n, "texts_parsed": len(texts), "reply_words": words, "jobs": jobs, "batch_size": batch_size,
+        "replies_per_s": {k: round(n / v, 1) for k, v in seconds.items()},
+        "words_per_s": {k: round(words / v) for k, v in seconds.items()},
+        "rules_over_pipeline": round(seconds["critique_many_rules"] / seconds["savy_pipeline"], 3),
+        "savy_pipeline_speedup_over_stock": round(seconds["stock_pipeline"] / seconds["savy_pipeline"], 2),
+    }
+    if has_models:
+        result["classifiers_over_rules"] = round(seconds["critique_many_full"] / seconds["critique_many_rules"], 3)
+        result["full_over_pipeline"] = round(seconds["critique_many_full"] / seconds["savy_pipeline"], 3)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replies", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=128)
+    args = parser.parse_args(argv)
+    result = run(args.replies, args.repeat, args.jobs, args.batch_size)
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
