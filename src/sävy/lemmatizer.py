@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -186,19 +186,66 @@ def _tail_analyses(word: str) -> tuple[str, tuple[Mapping[str, str], ...]]:
     return "", ()
 
 
-@lru_cache(maxsize=262_144)
+#: POS whose Case and possessive features Voikko may correct.
+_NOMINAL_POS = frozenset({"NOUN", "ADJ", "PROPN"})
+_PSOR_NUMBER = {"1s": "Sing", "2s": "Sing", "1p": "Plur", "2p": "Plur"}
+
+
+def _corrected_morph(analyses: Sequence[Mapping[str, str]], pos: str, feats: dict[str, str]) -> str | None:
+    """The tagger's features, corrected where every compatible Voikko analysis agrees.
+
+    The statistical morphologizer guesses; when the dictionary gives one
+    unambiguous Case or possessive for the form (``vastuullemme`` is always
+    allative with a 1st person plural possessive), the dictionary wins.
+    """
+    if pos not in _NOMINAL_POS:
+        return None
+    compatible = [a for a in analyses if _compatible(pos, a)]
+    if not compatible:
+        return None
+    new = dict(feats)
+    cases = {_CASES.get(a.get("SIJAMUOTO", "")) for a in compatible}
+    if len(cases) == 1 and None not in cases:
+        new["Case"] = cases.pop()
+    possessives = {a.get("POSSESSIVE") for a in compatible}
+    if len(possessives) == 1:
+        possessive = possessives.pop()
+        if possessive is None:
+            new.pop("Person[psor]", None)
+            new.pop("Number[psor]", None)
+        else:
+            new["Person[psor]"] = _PSOR[possessive]
+            if possessive in _PSOR_NUMBER:
+                new["Number[psor]"] = _PSOR_NUMBER[possessive]
+            else:
+                new.pop("Number[psor]", None)
+    if new == feats:
+        return None
+    return "|".join(f"{k}={v}" for k, v in sorted(new.items()))
+
+
 def lemmatize(text: str, pos: str, morph: str) -> str:
     """The lemma of one token given its POS and UD morphology string."""
+    return analyse_token(text, pos, morph)[0]
+
+
+@lru_cache(maxsize=262_144)
+def analyse_token(text: str, pos: str, morph: str) -> tuple[str, str | None]:
+    """(lemma, corrected morphology or ``None``) of one token. Cached."""
+    return _analyse(text, pos, morph)
+
+
+def _analyse(text: str, pos: str, morph: str) -> tuple[str, str | None]:
     word = _WORD_CHARS.sub("", text) or text
     lower = word.lower()
     if pos in ("PUNCT", "SPACE", "SYM", "NUM") and not any(c.isalpha() for c in word):
-        return text
+        return (text, None)
     table = colloquial_table()
     colloquial = table.get(f"{lower}\t{pos}", table.get(lower))
     if colloquial is not None:
-        return colloquial
+        return (colloquial, None)
     if ":" in word and pos in ("PROPN", "NOUN", "NUM") and word.index(":") > 0:
-        return word[: word.index(":")]  # inflected abbreviation: EU:ssa -> EU
+        return (word[: word.index(":")], None)  # inflected abbreviation: EU:ssa -> EU
     head, tail_word = "", word
     if "-" in word.strip("-"):
         head, tail_word = word.rsplit("-", 1)
@@ -210,14 +257,14 @@ def lemmatize(text: str, pos: str, morph: str) -> str:
     prefix = ""
     titlecase = word[:1].isupper()
     if not analyses and pos in _FORM_LEMMA_POS:
-        return lower
+        return (lower, None)
     if not analyses and word.isalpha() and len(word) > _MIN_TAIL + 2 and not titlecase:
         prefix, analyses = _tail_analyses(lower)
         tail_word = lower[len(prefix):]
     if not analyses:
         if not word.isalpha():
-            return text
-        return word if titlecase and pos in ("PROPN", "X", "NUM", "ADJ") else lower
+            return (text, None)
+        return (word if titlecase and pos in ("PROPN", "X", "NUM", "ADJ") else lower, None)
     feats = _parse_morph(morph)
     best = max(
         analyses,
@@ -226,12 +273,16 @@ def lemmatize(text: str, pos: str, morph: str) -> str:
     lemma = _lemma_from(best, pos, tail_word)
     if prefix:
         lemma = prefix + lemma.lower()
-    return head + lemma
+    return head + lemma, _corrected_morph(analyses, pos, feats)
 
 
 def lemmatize_doc(doc: Doc) -> Doc:
+    """Set lemmas (and dictionary-certain morphology) on every token."""
     for token in doc:
-        token.lemma_ = lemmatize(token.text, token.pos_, str(token.morph))
+        lemma, morph = analyse_token(token.text, token.pos_, str(token.morph))
+        token.lemma_ = lemma
+        if morph is not None:
+            token.set_morph(morph)
     return doc
 
 
