@@ -75,6 +75,8 @@ def _is_reporting(token) -> bool:
     if token.lemma_ not in REPORTING_LEMMAS:
         return False
     morph = token.morph
+    if "Imp" in morph.get("Mood") or token.lower_.endswith(("kaa", "kää")):
+        return False  # "Kysykää …" asks the customer to do something; it reports nothing
     person = morph.get("Person")
     if person and person[0] == "2":
         return True
