@@ -35,6 +35,8 @@ def clause_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
     a = start
     while a > sent.start and doc[a - 1].lower_ not in CLAUSE_BOUNDARIES:
         a -= 1
+    if a > sent.start and doc[a - 1].is_alpha:
+        a -= 1  # the conjunction that opens the clause belongs to it ("jos", "kun", "mutta")
     b = end
     while b < sent.end and doc[b].lower_ not in CLAUSE_BOUNDARIES:
         b += 1

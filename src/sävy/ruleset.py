@@ -33,6 +33,7 @@ the file and the rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -263,11 +264,24 @@ def parse_rule(raw: Any, *, kind: str, family: str, path: object) -> Rule:
     )
 
 
+class _FinnishSafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 reads ``on``, ``no``, ``yes``, ``off`` as booleans; in Finnish
+    ``on`` ("is") and ``no`` ("well") are words. Only ``true``/``false`` are booleans here."""
+
+
+_FinnishSafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_FinnishSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def parse_rule_file(text: str, path: object) -> list[Rule]:
     """Parse and validate the text of one rule file."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=_FinnishSafeLoader)
     except yaml.YAMLError as exc:
         raise RuleFileError(path, f"is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
