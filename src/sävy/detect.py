@@ -115,8 +115,8 @@ class RuleEngine:
                 return s < b and e > a
         else:
             def inside(s: int, e: int) -> bool:
-                # context only: words of the match itself do not count
-                return a <= s < b and (e <= hit.start or s >= hit.end)
+                # context only: a hit lying wholly inside the match does not count
+                return a <= s < b and not (hit.start <= s and e <= hit.end)
         for other in cond.ids:
             if any(inside(h.start, h.end) for h in state.resolved.get(other, ())):
                 return True
