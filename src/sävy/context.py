@@ -79,6 +79,8 @@ def _is_reporting(token) -> bool:
     morph = token.morph
     if "Imp" in morph.get("Mood") or token.lower_.endswith(("kaa", "kää")):
         return False  # "Kysykää …" asks the customer to do something; it reports nothing
+    if "Cnd" in morph.get("Mood") or token.lower_.endswith(("ko", "kö")):
+        return False  # "Kertoisitteko …", "Kerroitteko …": a request or a question
     person = morph.get("Person")
     if person and person[0] == "2":
         return True
