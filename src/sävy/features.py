@@ -11,14 +11,30 @@ Character n-grams of the raw text are added by the vectorizer to survive typos.
 
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Mapping
 
 from spacy.tokens import Doc
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Mapping[str, str]:
+    """Lemma -> class (emo, worry, urgent, fault) from ``resources/lexicon.tsv``."""
+    text = resources.files("sävy").joinpath("resources/lexicon.tsv").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            lemma, cls = line.split("\t")[:2]
+            table[lemma.strip()] = cls.strip()
+    return table
 
 
 def feature_text(doc: Doc, strengths: Iterable[str] = ()) -> str:
     """The feature-token string of one parsed text."""
     out: list[str] = []
+    classes = lexicon()
     for token in doc:
         if token.is_space:
             continue
@@ -28,7 +44,11 @@ def feature_text(doc: Doc, strengths: Iterable[str] = ()) -> str:
             elif "!" in token.text:
                 out.append("_excl_")
             continue
-        out.append(token.lemma_.lower())
+        lemma = token.lemma_.lower()
+        out.append(lemma)
+        cls = classes.get(lemma) or classes.get(token.lower_)
+        if cls:
+            out.append(f"_{cls}_")
         morph = token.morph
         if "Neg" in morph.get("Polarity"):
             out.append("_neg_")

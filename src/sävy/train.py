@@ -9,7 +9,8 @@ Reproducible (seeded), from ``data/classifier/pairs.jsonl``:
    character 2–5-grams) with logistic regression, against the same features
    with a linear SVM and with complement naive Bayes;
 3. fit the best, sigmoid-calibrated on out-of-fold scores;
-4. pick the finding thresholds on out-of-fold predictions of the train split;
+4. pick the finding thresholds on the validation split (phrasings the model
+   has not seen; out-of-fold train predictions when there is no validation split);
 5. measure everything once on the test split, which nothing above has seen;
 6. write ``signals.joblib``, ``MANIFEST.json`` (SHA-256, versions, data hash,
    metrics, thresholds) and the model card ``README.md``.
@@ -154,6 +155,7 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
     corpus = featurize(records)
     split = np.array([r.get("split", "train") for r in records])
     train_idx = np.flatnonzero(split == "train")
+    val_idx = np.flatnonzero(split == "val")
     test_idx = np.flatnonzero(split == "test")
     cv = StratifiedKFold(5, shuffle=True, random_state=SEED)
 
@@ -172,8 +174,15 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
         chosen = max(scores, key=scores.get)
         comparison[name] = {**scores, "chosen": chosen}
         factory = candidates()[chosen]
-        oof[name] = cross_val_predict(calibrated(factory), X_train, y_train, cv=cv, method="predict_proba")[:, 1]
         model = calibrated(factory).fit(X_train, y_train)
+        if len(val_idx):
+            # thresholds come from phrasings the model has not seen (the validation split);
+            # the shipped model then learns from train + validation
+            oof[name] = model.predict_proba(corpus.X(which, val_idx))[:, 1]
+            fit_idx = np.concatenate([train_idx, val_idx])
+            model = calibrated(factory).fit(corpus.X(which, fit_idx), corpus.y(label, fit_idx))
+        else:
+            oof[name] = cross_val_predict(calibrated(factory), X_train, y_train, cv=cv, method="predict_proba")[:, 1]
         models[name] = model
         test_prob[name] = model.predict_proba(corpus.X(which, test_idx))[:, 1]
         print(f"{name:22s} cv-auc {scores} -> {chosen}", file=sys.stderr)
@@ -181,8 +190,9 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
     def y(label: str, idx: np.ndarray) -> np.ndarray:
         return corpus.y(label, idx)
 
-    missing_apology_train = (y("complaint", train_idx) == 1) & (y("apology", train_idx) == 0)
-    missing_empathy_train = (y("customer_feeling", train_idx) == 1) & (y("empathy", train_idx) == 0)
+    sel_idx = val_idx if len(val_idx) else train_idx
+    missing_apology_train = (y("complaint", sel_idx) == 1) & (y("apology", sel_idx) == 0)
+    missing_empathy_train = (y("customer_feeling", sel_idx) == 1) & (y("empathy", sel_idx) == 0)
     thresholds = {}
     for finding, present, covered, target in (
         ("missing-apology", "complaint", "apology", missing_apology_train),
@@ -193,7 +203,8 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
         tp, tc, f1 = best_thresholds(oof[present], oof[covered], target)
         thresholds[finding] = {"present": tp, "covered": tc, "oof_f1": round(f1, 4)}
 
-    metrics: dict[str, Any] = {"test_records": int(len(test_idx)), "train_records": int(len(train_idx))}
+    metrics: dict[str, Any] = {"test_records": int(len(test_idx)), "train_records": int(len(train_idx)),
+                               "val_records": int(len(val_idx))}
     for name, (_, label) in SIGNALS.items():
         y_test = y(label, test_idx)
         metrics[f"{name}_roc_auc"] = round(float(roc_auc_score(y_test, test_prob[name])), 4)
@@ -295,7 +306,8 @@ split {met['test_records']} (never used for selection or thresholds).
 {rows}
 
 ## Findings on the test split
-Thresholds chosen on out-of-fold predictions of the train split.
+Thresholds chosen on the validation split (phrasings the models had not seen), then
+the models were refitted on train + validation.
 
 | finding | F1 | precision | recall | thresholds (present / covered) |
 |---|---|---|---|---|
