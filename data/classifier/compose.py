@@ -241,6 +241,33 @@ NEUTRAL += [
     "Onko teillä opiskelija-alennusta?", "Voiko tuotteen tilata Ahvenanmaalle?", "Millä maksutavoilla voi maksaa?",
     "Miten saan vuosiraportin ladattua?", "Onko sovelluksesta iPad-versiota?", "Kuinka pitkä irtisanomisaika on?",
 ]
+EMPATHY += [
+    "Ymmärrän, että olette odottaneet jo pitkään.", "On todella harmillista, että tilanne on venynyt.", "Kuulostaa kurjalta, kun kaikki kasautuu kerralla.",
+    "Ymmärrän, että tämä vie hermot.", "Ikävää, että jouduitte tällaiseen tilanteeseen.", "Ymmärrän, että kiire painaa päälle.",
+    "Tiedän, että tämä on teille tärkeä asia.", "Toivottavasti päivänne paranee tästä.", "Ymmärrän hyvin pettymyksenne tähän.",
+    "Voin vain kuvitella, miten stressaavaa tämä on ollut.", "Harmi, että ensikokemus meistä oli tällainen.", "Ymmärrän, että luotitte lupaukseemme.",
+    "Ikävä kuulla, että olette joutuneet huolehtimaan tästä.", "Ihan ymmärrettävää, että turhauttaa.", "Toivottavasti saatte pian helpotusta.",
+    "Ymmärrän, että tämä tuntuu epäreilulta.", "Kuulostaa siltä, että olette olleet todella pulassa.", "Onpa ikävä, että sairauden keskellä tulee tällaista.",
+    "Ymmärrän, miten kurjalta tuntuu odottaa tietämättä.", "Surullista kuulla.", "Harmillista, että tämä osui juuri lomalle.",
+    "Ymmärrän, että olette pahoittanut mielenne.", "Toivottavasti kaikki järjestyy.", "Kiitos kun jaksoitte – ymmärrän, että tämä on kuluttavaa.",
+    "Ymmärrän, että tilanne huolestuttaa.", "Tuo kuulostaa raskaalta, varsinkin pienen lapsen kanssa.", "Mä tajuun tosi hyvin, et tää ottaa päähän.",
+    "Ikävä tilanne, ymmärrän sen hyvin.", "Ymmärrän, että luottamus on nyt koetuksella.", "Tämä on varmasti tuntunut pitkältä ajalta.",
+]
+FEELINGS += [
+    "Tämä tilanne on ihan hirveä.", "Olen tosi pettynyt teihin.", "Tuntuu todella pahalta.", "Olen ollut ihan sekaisin tämän takia.",
+    "Olen odottanut puhelua koko päivän enkä ole voinut lähteä kotoa.", "Minua suoraan sanottuna raivostuttaa.", "Mulla on ihan paniikki.",
+    "Tämä on todella epäreilua.", "Minua pelottaa, että joudun maksamaan tämän itse.", "Eikö teillä kukaan välitä asiakkaista?",
+    "Tämä on ollut pitkä ja raskas prosessi.", "Ahdistaa avata koko sähköpostia enää.", "Olen menettänyt luottamukseni teihin.",
+    "Minulla on leikkaus ensi viikolla ja tämä pitää saada kuntoon.", "Kiirettä pitää, koska lähden huomenna ulkomaille.",
+    "Olen yksinhuoltaja, eikä minulla ole varaa tällaiseen.", "Tämä on aivan käsittämätöntä.", "Väsyttää koko asia.",
+    "Täällä palellaan jo kolmatta päivää.", "Olen tosi huolissani vanhasta isästäni, joka ei saa yhteyttä.",
+]
+APOLOGIES += [
+    "Pahoittelen, että tästä on koitunut teille harmia.", "Anteeksi, virhe oli meidän.", "Olen pahoillani, että jouduitte odottamaan vastausta.",
+    "Pahoittelemme, että lupaus ei pitänyt.", "Pyydän anteeksi epäselvää ohjetta.", "Pahoittelut, että tämä jäi meiltä huomaamatta.",
+    "Olemme pahoillamme, että kokemuksenne oli tällainen.", "Anteeksi, että tämä venyi viikonlopun yli.", "Pahoittelen puolestamme.",
+    "Olen tosi pahoillani tästä sekaannuksesta.",
+]
 DOMAINS = list(PROBLEMS)
 
 
@@ -266,7 +293,9 @@ def compose(n: int = 2400, seed: int = SEED) -> list[dict]:
         split = "test" if r < 0.25 else "val" if r < 0.37 else "train"
         k = {"train": 0, "test": 1, "val": 2}[split]
         domain = rng.choice(DOMAINS)
-        kind = rng.choices(["problem", "problem+feeling", "neutral", "worried", "feeling-only"], [0.3, 0.3, 0.2, 0.12, 0.08])[0]
+        # a bare negative feeling ("olen pettynyt") is dissatisfaction, i.e. a complaint, so
+        # the no-complaint + feeling case comes only from worried/urgent questions
+        kind = rng.choices(["problem", "problem+feeling", "neutral", "worried"], [0.3, 0.32, 0.22, 0.16])[0]
         complaint = kind in ("problem", "problem+feeling")
         feeling = kind in ("problem+feeling", "worried", "feeling-only")
         if kind == "problem":

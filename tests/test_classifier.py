@@ -1,0 +1,155 @@
+"""The trained signal classifiers: held-out quality, calibration, safe loading."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sävy.classifier import LinearScorer, default_model_dir, load_models, verify_manifest
+from sävy.errors import ModelIntegrityError
+
+REPO = Path(__file__).resolve().parents[1]
+PAIRS = REPO / "data" / "classifier" / "lead_pairs.jsonl"
+
+#: Floors a little under the figures measured on the test split (models/README.md).
+FLOORS = {
+    "missing-apology_f1": 0.86,
+    "missing-empathy_f1": 0.82,
+    "apology_roc_auc": 0.98,
+    "empathy_roc_auc": 0.97,
+    "complaint_roc_auc": 0.97,
+}
+
+
+@pytest.fixture(scope="module")
+def models():
+    return load_models()
+
+
+@pytest.fixture(scope="module")
+def test_split():
+    records = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in records if r["split"] == "test"]
+
+
+def test_manifest_metrics_meet_the_floors(models):
+    metrics = models.manifest["metrics"]
+    for key, floor in FLOORS.items():
+        assert metrics[key] >= floor, f"{key} {metrics[key]} < {floor}"
+
+
+def test_findings_on_test_split_recomputed_end_to_end(analyzer, test_split):
+    """Re-measure missing-apology / missing-empathy F1 through the public API."""
+    items = [{"reply": r["reply"], "customer": r["customer"]} for r in test_split]
+    tp = {"missing-apology": 0, "missing-empathy": 0}
+    fp = dict(tp)
+    fn = dict(tp)
+    for record, critique in zip(test_split, analyzer.critique_many(items, batch_size=128)):
+        found = {f.rule for f in critique.findings if f.source == "model"}
+        truth = {
+            "missing-apology": record["complaint"] == 1 and record["apology"] == 0,
+            "missing-empathy": record["customer_feeling"] == 1 and record["empathy"] == 0,
+        }
+        for rule, expected in truth.items():
+            hit = rule in found
+            tp[rule] += hit and expected
+            fp[rule] += hit and not expected
+            fn[rule] += expected and not hit
+    for rule, floor in (("missing-apology", FLOORS["missing-apology_f1"]), ("missing-empathy", FLOORS["missing-empathy_f1"])):
+        f1 = 2 * tp[rule] / (2 * tp[rule] + fp[rule] + fn[rule])
+        assert f1 >= floor - 0.01, f"{rule} F1 {f1:.3f}"
+
+
+def test_probabilities_are_calibrated(analyzer, test_split):
+    """Expected calibration error of the apology signal under 0.1 on the test split."""
+    probs = np.array([c.signals["apology"] for c in analyzer.critique_many(
+        [{"reply": r["reply"], "customer": r["customer"]} for r in test_split])])
+    labels = np.array([r["apology"] for r in test_split])
+    bins = np.clip((probs * 10).astype(int), 0, 9)
+    ece = sum(abs(probs[bins == b].mean() - labels[bins == b].mean()) * (bins == b).mean()
+              for b in range(10) if (bins == b).any())
+    assert ece < 0.1
+
+
+def test_fast_scorer_equals_scikit_learn(models, nlp):
+    from sävy.features import feature_text
+
+    for text in ["Pahoittelen viivettä, tarkistan asian.", "Lähetä kuva.", "Ikävä kuulla! Olemme pahoillamme.", ""]:
+        feature = feature_text(nlp(text))
+        for name, model in models.models.items():
+            scorer = models.scorers[name]
+            if not isinstance(scorer, LinearScorer):
+                continue
+            fast, _ = scorer.score((feature, text))
+            slow = model.predict_proba(np.array([[feature, text]], dtype=object))[0, 1]
+            assert fast == pytest.approx(slow, abs=1e-9)
+
+
+@pytest.mark.parametrize("customer, reply, rule, expected", [
+    ("Paketti tuli rikki ja olen todella pettynyt.", "Lähetä kuva rikkoutuneesta tuotteesta.", "missing-apology", True),
+    ("Paketti tuli rikki ja olen todella pettynyt.", "Pahoittelen! Lähetä kuva, niin hoidan uuden tilalle.", "missing-apology", False),
+    ("Mihin aikaan olette auki?", "Olemme auki arkisin 9–17.", "missing-apology", False),
+    ("Olen tosi huolissani, ehtiikö lahja jouluksi?", "Tilaus lähtee huomenna.", "missing-empathy", True),
+    ("Olen tosi huolissani, ehtiikö lahja jouluksi?", "Ymmärrän huolen! Tilaus lähtee huomenna ja ehtii hyvin.", "missing-empathy", False),
+])
+def test_model_findings(analyzer, customer, reply, rule, expected):
+    c = analyzer.critique(reply, customer=customer)
+    found = [f for f in c.findings if f.rule == rule]
+    assert bool(found) == expected
+    for f in found:
+        assert f.source == "model" and reply[f.start:f.end] == f.text and f.explanation
+
+
+def test_reply_only_finding_says_so(analyzer):
+    c = analyzer.critique("Lähetä kuva rikkinäisestä näytöstä, niin katsotaan.")
+    for f in c.findings:
+        if f.source == "model":
+            assert "asiakkaan viestiä ei annettu" in f.message
+
+
+def test_tampered_model_is_refused(tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(default_model_dir(), copy)
+    target = next(copy.glob("*.joblib"))
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="SHA-256"):
+        load_models(copy, trust=True)
+
+
+def test_unlisted_model_file_is_refused(tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(default_model_dir(), copy)
+    (copy / "extra.joblib").write_bytes(b"not a model")
+    with pytest.raises(ModelIntegrityError, match="not listed"):
+        verify_manifest(copy)
+
+
+def test_other_directory_needs_trust(tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(default_model_dir(), copy)
+    with pytest.raises(ModelIntegrityError, match="trust=True"):
+        load_models(copy)
+    assert load_models(copy, trust=True).thresholds
+
+
+def test_model_size_under_20_mb():
+    total = sum(p.stat().st_size for p in default_model_dir().glob("*.joblib"))
+    assert 0 < total < 20_000_000
+
+
+def test_loads_in_a_fresh_process():
+    code = ("import json, sävy; c = sävy.critique('Lähetä kuva.', customer='Paketti tuli rikki, olen tosi pettynyt!');"
+            "print(json.dumps(c.to_dict()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["version"]["model"].startswith("signals-")
+    assert "missing-apology" in {f["rule"] for f in d["findings"]}
