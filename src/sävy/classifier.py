@@ -122,7 +122,7 @@ class LinearScorer:
         clf = pipeline.named_steps["clf"]
         coef = clf.coef_.ravel()
         self.intercept = float(clf.intercept_.ravel()[0])
-        self.blocks: list[tuple[int, Callable[[str], list[str]], dict[str, int], Any, Any, bool, dict[int, str]]] = []
+        self.blocks: list[tuple[str, int, Callable[[str], list[str]], dict[str, int], Any, Any, bool, dict[int, str]]] = []
         offset = 0
         for name, vec, column in columns.transformers_:
             if name == "remainder":
@@ -130,16 +130,29 @@ class LinearScorer:
             vocab = vec.vocabulary_
             size = len(vocab)
             inverse = {j: term for term, j in vocab.items()}
-            self.blocks.append((column, vec.build_analyzer(), vocab, vec.idf_, coef[offset:offset + size],
+            signature = repr(sorted((k, v) for k, v in vec.get_params().items() if k != "vocabulary"))
+            self.blocks.append((signature, column, vec.build_analyzer(), vocab, vec.idf_, coef[offset:offset + size],
                                 bool(vec.sublinear_tf), inverse if name == "lemmas" else {}))
             offset += size
 
-    def score(self, columns: Sequence[str]) -> tuple[float, list[tuple[str, float]]]:
-        """Probability and the lemma features that pushed it up most."""
+    def score(self, columns: Sequence[str], cache: dict | None = None) -> tuple[float, list[tuple[str, float]]]:
+        """Probability and the lemma features that pushed it up most.
+
+        ``cache`` shares the analysed terms of a text between models that use
+        the same vectorizer settings (all sävy models do).
+        """
         decision = self.intercept
         contributions: list[tuple[str, float]] = []
-        for column, analyze, vocab, idf, coef, sublinear, inverse in self.blocks:
-            counts = Counter(j for j in (vocab.get(t) for t in analyze(columns[column])) if j is not None)
+        for signature, column, analyze, vocab, idf, coef, sublinear, inverse in self.blocks:
+            text = columns[column]
+            if cache is None:
+                terms = Counter(analyze(text))
+            else:
+                key = (signature, text)
+                terms = cache.get(key)
+                if terms is None:
+                    terms = cache[key] = Counter(analyze(text))
+            counts = {j: c for j, c in ((vocab.get(t), c) for t, c in terms.items()) if j is not None}
             if not counts:
                 continue
             weights = {j: (1.0 + math.log(c) if sublinear else float(c)) * idf[j] for j, c in counts.items()}
@@ -171,10 +184,10 @@ class SignalModels:
             except (AttributeError, KeyError, IndexError):
                 self.scorers[name] = None  # non-linear model: use scikit-learn directly
 
-    def probability(self, name: str, feature: str, raw: str) -> tuple[float, list[tuple[str, float]]]:
+    def probability(self, name: str, feature: str, raw: str, cache: dict | None = None) -> tuple[float, list[tuple[str, float]]]:
         scorer = self.scorers.get(name)
         if scorer is not None:
-            return scorer.score((feature, raw))
+            return scorer.score((feature, raw), cache)
         import numpy as np
 
         prob = float(self.models[name].predict_proba(np.array([[feature, raw]], dtype=object))[0, 1])
@@ -188,10 +201,11 @@ class SignalModels:
         if customer_doc is not None and customer_doc.text.strip():
             texts["customer"] = (feature_text(customer_doc), customer_doc.text)
         probs: dict[str, tuple[float, list[tuple[str, float]]]] = {}
+        cache: dict = {}
 
         def prob(name: str) -> tuple[float, list[tuple[str, float]]]:
             if name not in probs:
-                probs[name] = self.probability(name, *texts[self.inputs[name]])
+                probs[name] = self.probability(name, *texts[self.inputs[name]], cache=cache)
             return probs[name]
 
         with_customer = "customer" in texts
