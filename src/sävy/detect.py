@@ -1,13 +1,16 @@
 """Runs the rules of a :class:`~sävy.ruleset.RuleSet` over a parsed reply.
 
-All token patterns of all rules go into one spaCy ``Matcher`` (one pass over
-the doc); condition patterns into a second one that runs only when a finding
-candidate needs it. Markers are resolved first, then strengths, then findings,
+Token patterns are grouped by their *anchor*, the literal words (LEMMA or
+LOWER) of which any match must contain one; a group's ``Matcher`` runs only on
+docs that contain such a word, so most patterns are never tried on most
+replies. Each rule's condition patterns have a small matcher of their own that
+runs only when that rule has a candidate match. Markers are resolved first, then strengths, then findings,
 so a finding's conditions see the final strengths and markers.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -22,6 +25,26 @@ from .errors import RuleFileError
 from .ruleset import Condition, Rule, RuleSet
 
 _SEP = "\x1f"
+_LITERAL_ALTERNATION = re.compile(r"^\^\(([\w \-]+(?:\|[\w \-]+)*)\)\$$")
+
+
+def _fast_spec(spec: dict) -> dict:
+    """The same token spec, with ``REGEX: "^(a|b|c)$"`` turned into ``IN: [a, b, c]``.
+
+    Set membership is far cheaper for spaCy's Matcher than a regex run on
+    every token, and the two match exactly the same strings.
+    """
+    out = dict(spec)
+    for attr, value in spec.items():
+        if isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
+            m = _LITERAL_ALTERNATION.match(value["REGEX"])
+            if m:
+                out[attr] = {"IN": sorted(set(m.group(1).split("|")))}
+    return out
+
+
+def _fast_pattern(tokens: Iterable[dict]) -> list[dict]:
+    return [_fast_spec(t) for t in tokens]
 
 
 @dataclass(frozen=True)
@@ -42,7 +65,7 @@ class _DocState:
         self.engine = engine
         self._sents: list[tuple[int, int]] | None = None
         self._reported: list[tuple[int, int]] | None = None
-        self._cond_hits: dict[str, list[tuple[int, int]]] | None = None
+        self._cond_hits: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self.resolved: dict[str, list[Hit]] = {}
 
     @property
@@ -57,12 +80,15 @@ class _DocState:
             self._reported = reported_char_ranges(self.doc)
         return self._reported
 
-    def condition_hits(self, key: str) -> list[tuple[int, int]]:
-        if self._cond_hits is None:
-            self._cond_hits = defaultdict(list)
-            for match_id, start, end in self.engine.condition_matcher(self.doc):
-                self._cond_hits[self.doc.vocab.strings[match_id]].append((start, end))
-        return self._cond_hits.get(key, [])
+    def condition_hits(self, rule_id: str, key: str) -> list[tuple[int, int]]:
+        if rule_id not in self._cond_hits:
+            hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            matcher = self.engine.condition_matchers.get(rule_id)
+            if matcher is not None:
+                for match_id, start, end in matcher(self.doc):
+                    hits[self.doc.vocab.strings[match_id]].append((start, end))
+            self._cond_hits[rule_id] = hits
+        return self._cond_hits[rule_id].get(key, [])
 
 
 def _merge(rule: str, matches: Iterable[tuple[int, int, str]]) -> list[Hit]:
@@ -78,22 +104,73 @@ def _merge(rule: str, matches: Iterable[tuple[int, int, str]]) -> list[Hit]:
     return hits
 
 
+_REQUIRED_OPS = (None, "1", "+")
+
+
+def _token_anchor(spec: dict) -> frozenset[str] | None:
+    """Lower-cased words a required token must be (its literal LEMMA or LOWER), if any."""
+    if spec.get("OP") not in _REQUIRED_OPS:
+        return None
+    for key in ("LEMMA", "LOWER"):
+        value = spec.get(key)
+        if isinstance(value, str):
+            return frozenset({value.lower()})
+        if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+            return frozenset(v.lower() for v in value["IN"])
+    return None
+
+
+#: Words in nearly every reply: a poor anchor when the pattern has another.
+_COMMON_WORDS = frozenset({
+    "ei", "olla", "minä", "sinä", "se", "tämä", "tuo", "että", "ja", "kun", "jos", "voida", "nyt", "niin",
+    "asia", "mikä", "joka", "vain", "myös", "sitten", "kuin", "mutta", "jo", "vielä", "tulla", "saada",
+})
+
+
+def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
+    """The rarest small set of words of which a match must contain one, or ``None``."""
+    anchors = [a for a in (_token_anchor(t) for t in tokens) if a]
+    if not anchors:
+        return None
+    return min(anchors, key=lambda a: (len(a & _COMMON_WORDS), len(a)))
+
+
+def doc_words(doc: Doc) -> set[str]:
+    """Lower-cased forms and lemmas of ``doc``, for checking anchors."""
+    words = {t.lower_ for t in doc}
+    words.update(t.lemma_.lower() for t in doc)
+    return words
+
+
 class RuleEngine:
     """Compiled rules. Build once per vocab; call :meth:`run` per doc."""
 
     def __init__(self, vocab: Vocab, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.rules: tuple[Rule, ...] = tuple(r for r in ruleset.rules if r.enabled)
-        self.matcher = Matcher(vocab, validate=True)
-        self.condition_matcher = Matcher(vocab, validate=True)
+        # Patterns are grouped by their anchor (words a match must contain); a
+        # group's matcher runs only on docs that contain one of those words.
+        self.matcher = Matcher(vocab, validate=True)  # patterns without an anchor
+        self.anchored: dict[frozenset[str], Matcher] = {}
+        self.condition_matchers: dict[str, Matcher] = {}
         for rule in self.rules:
             for pattern in rule.patterns:
-                self._add(self.matcher, f"{rule.id}{_SEP}{pattern.name}", [list(pattern.tokens)], rule, pattern.name)
+                tokens = _fast_pattern(pattern.tokens)
+                anchor = pattern_anchor(tokens)
+                if anchor is None:
+                    target = self.matcher
+                else:
+                    target = self.anchored.get(anchor) or self.anchored.setdefault(anchor, Matcher(vocab, validate=True))
+                self._add(target, f"{rule.id}{_SEP}{pattern.name}", [tokens], rule, pattern.name)
+            conditions_matcher = Matcher(vocab, validate=True)
             for kind, conditions in (("unless", rule.unless), ("requires", rule.requires), ("downgrade", rule.downgrade)):
                 for i, cond in enumerate(conditions):
                     if cond.patterns:
                         key = self.condition_key(rule.id, kind, i)
-                        self._add(self.condition_matcher, key, [list(p) for p in cond.patterns], rule, f"{kind}[{i}]")
+                        self._add(conditions_matcher, key, [_fast_pattern(p) for p in cond.patterns], rule, f"{kind}[{i}]")
+            if len(conditions_matcher):
+                # run only for docs where this rule has a candidate match
+                self.condition_matchers[rule.id] = conditions_matcher
         order = {"marker": 0, "strength": 1, "finding": 2}
         self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
 
@@ -122,7 +199,7 @@ class RuleEngine:
                 return True
         if cond.patterns:
             key = self.condition_key(rule_id, kind, index)
-            if any(inside(s, e) for s, e in state.condition_hits(key)):
+            if any(inside(s, e) for s, e in state.condition_hits(rule_id, key)):
                 return True
         return False
 
@@ -131,9 +208,12 @@ class RuleEngine:
         state = _DocState(doc, self)
         raw: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         strings = doc.vocab.strings
-        for match_id, start, end in self.matcher(doc):
-            rule_id, _, name = strings[match_id].partition(_SEP)
-            raw[rule_id].append((start, end, name))
+        words = doc_words(doc)
+        matchers = [self.matcher] + [m for anchor, m in self.anchored.items() if not anchor.isdisjoint(words)]
+        for matcher in matchers:
+            for match_id, start, end in matcher(doc):
+                rule_id, _, name = strings[match_id].partition(_SEP)
+                raw[rule_id].append((start, end, name))
         findings: list[Finding] = []
         strengths: list[Strength] = []
         text = doc.text
