@@ -107,29 +107,31 @@ def _merge(rule: str, matches: Iterable[tuple[int, int, str]]) -> list[Hit]:
 _REQUIRED_OPS = (None, "1", "+")
 
 
-def _token_anchor(spec: dict) -> frozenset[str] | None:
-    """Lower-cased words a required token must be (its literal LEMMA or LOWER), if any."""
+def _token_anchors(spec: dict) -> list[frozenset[str]]:
+    """Word sets a required token must be in (from its literal LEMMA and LOWER)."""
     if spec.get("OP") not in _REQUIRED_OPS:
-        return None
+        return []
+    out = []
     for key in ("LEMMA", "LOWER"):
         value = spec.get(key)
         if isinstance(value, str):
-            return frozenset({value.lower()})
-        if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
-            return frozenset(v.lower() for v in value["IN"])
-    return None
+            out.append(frozenset({value.lower()}))
+        elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+            out.append(frozenset(v.lower() for v in value["IN"]))
+    return out
 
 
 #: Words in nearly every reply: a poor anchor when the pattern has another.
 _COMMON_WORDS = frozenset({
     "ei", "olla", "minä", "sinä", "se", "tämä", "tuo", "että", "ja", "kun", "jos", "voida", "nyt", "niin",
     "asia", "mikä", "joka", "vain", "myös", "sitten", "kuin", "mutta", "jo", "vielä", "tulla", "saada",
+    ".", ",", "!", "?", ";", ":", "...",
 })
 
 
 def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
     """The rarest small set of words of which a match must contain one, or ``None``."""
-    anchors = [a for a in (_token_anchor(t) for t in tokens) if a]
+    anchors = [a for t in tokens for a in _token_anchors(t) if a]
     if not anchors:
         return None
     return min(anchors, key=lambda a: (len(a & _COMMON_WORDS), len(a)))
