@@ -16,7 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from pathlib import Path
+
+import yaml
 
 SEED = 20261122
 
@@ -170,6 +173,11 @@ HARD_NEGATIVES = [
     "Toivon, että luette ehdot.", "Harmi vaan, ehdot ovat ehdot.", "Kuulin asiasta kollegalta.",
     "Ikävä kyllä, sääntö on tämä.", "Valitettavasti hakemus on puutteellinen.", "Ymmärrän, palaan asiaan.",
     "Anteeksi kuinka? Kysymys ei ole selvä.", "Pahoittelut eivät auta tässä, lasku pitää maksaa.",
+    "Virhe on nyt korjattu.", "Laskussa ei ole virhettä.", "Viive johtuu kuljetusliikkeestä.", "Vika on laitteessanne.",
+    "Virheet korjataan seuraavassa versiossa.", "Meillä ei ole tietoa virheestä.", "Virheilmoitus tarkoittaa, että salasana on vanhentunut.",
+    "Viivästyksestä ei makseta korvausta.", "Tämä ei ole meidän virheemme.", "Vian syy selvisi: sulake oli palanut.",
+    "Meidän järjestelmämme näyttää maksun saapuneen.", "Me emme ole saaneet teiltä liitteitä.", "Tämä ei ole mahdollista verkossa.",
+    "Minä en näe tilausta järjestelmässä.", "Tämä ei vaadi teiltä toimenpiteitä.",
 ]
 CONTENT = {
     "ecommerce": ["Lähetän uuden tuotteen tilalle tänään.", "Palautuslappu on liitteenä.", "Hyvitys näkyy tilillänne 3–5 päivän kuluessa.",
@@ -268,6 +276,26 @@ APOLOGIES += [
     "Olemme pahoillamme, että kokemuksenne oli tällainen.", "Anteeksi, että tämä venyi viikonlopun yli.", "Pahoittelen puolestamme.",
     "Olen tosi pahoillani tästä sekaannuksesta.",
 ]
+# Risky agent sentences (the must-flag examples of the phrasing rules): real replies
+# are often bad *and* lack an apology, and without them the models learn that any
+# first-person sentence is an apology. Sentences that apologise or empathise are left out.
+_SOFT = re.compile(r"pahoit|anteek|sori|sorry|ymmärr|ikävä|harmi|toivottavasti|kurja|pahoill", re.I)
+
+
+def _rule_sentences() -> list[str]:
+    rules_dir = Path(__file__).resolve().parents[2] / "src" / "sävy" / "rules"
+    out = []
+    for path in sorted(rules_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("kind", "finding") != "finding":
+            continue
+        for rule in data["rules"]:
+            if rule.get("kind", "finding") == "finding":
+                out.extend(x for x in (rule.get("examples") or {}).get("flag", []) if not _SOFT.search(x))
+    return out
+
+
+RISKY = _rule_sentences()
 DOMAINS = list(PROBLEMS)
 
 
@@ -280,11 +308,11 @@ def _split_bank(items: list[str], key: str) -> tuple[list[str], list[str], list[
     return train, test, val
 
 
-def compose(n: int = 2400, seed: int = SEED) -> list[dict]:
+def compose(n: int = 3000, seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
     banks = {}
     for name, items in (("apology", APOLOGIES), ("empathy", EMPATHY), ("feeling", FEELINGS), ("hard", HARD_NEGATIVES),
-                        ("neutral", NEUTRAL), ("worried", WORRIED)):
+                        ("neutral", NEUTRAL), ("worried", WORRIED), ("risky", RISKY)):
         banks[name] = _split_bank(items, name)
     problems = {d: _split_bank(p, d) for d, p in PROBLEMS.items()}
     out, seen = [], set()
@@ -320,6 +348,8 @@ def compose(n: int = 2400, seed: int = SEED) -> list[dict]:
             body.insert(rng.randint(0, len(body)), rng.choice(banks["empathy"][k]))
         if rng.random() < 0.3:
             body.insert(rng.randint(0, len(body)), rng.choice(banks["hard"][k]))
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            body.insert(rng.randint(0, len(body)), rng.choice(banks["risky"][k]))
         content = NEUTRAL_ANSWERS if kind in ("neutral", "feeling-only") and rng.random() < 0.7 else CONTENT[domain]
         for sentence in rng.sample(content, rng.randint(1, 2)):
             body.insert(rng.randint(0, len(body)), sentence)

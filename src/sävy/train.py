@@ -32,7 +32,7 @@ import numpy as np
 
 SEED = 20261122
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO / "data" / "classifier" / "pairs.jsonl"
+DEFAULT_DATA = REPO / "data" / "classifier" / "lead_pairs.jsonl"
 DEFAULT_OUT = REPO / "models"
 
 #: signal model name -> (input text, label column)
@@ -110,7 +110,7 @@ def candidates() -> dict[str, Callable[[], Any]]:
 
     return {
         "logreg": lambda: Pipeline([("features", make_features()),
-                                    ("clf", LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced"))]),
+                                    ("clf", LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced"))]),
         "linear_svm": lambda: Pipeline([("features", make_features()),
                                         ("clf", LinearSVC(C=0.5, class_weight="balanced"))]),
         "complement_nb": lambda: Pipeline([("features", make_features()), ("clf", ComplementNB(alpha=0.3))]),
