@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/savy check "Tämä ei valitettavasti kuulu meidän vastuullemme. En tiedä, katsokaa nettisivuilta."
+	$(BIN)/savy check --file data/samples/replies.txt
 
 test: setup
 	$(BIN)/python -m pytest -q

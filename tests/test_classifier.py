@@ -106,11 +106,23 @@ def test_model_findings(analyzer, customer, reply, rule, expected):
         assert f.source == "model" and reply[f.start:f.end] == f.text and f.explanation
 
 
-def test_reply_only_finding_says_so(analyzer):
-    c = analyzer.critique("Lähetä kuva rikkinäisestä näytöstä, niin katsotaan.")
-    for f in c.findings:
-        if f.source == "model":
-            assert "asiakkaan viestiä ei annettu" in f.message
+def test_reply_only_finding_says_so(models, nlp):
+    """Without a customer message the reply-only models decide, and the finding says so."""
+    from sävy.classifier import SignalModels
+
+    manifest = json.loads(json.dumps(models.manifest))
+    manifest["thresholds"]["missing-apology/reply-only"] = {"present": 0.0, "covered": 1.01}
+    eager = SignalModels(models.models, manifest)
+    _, findings = eager.assess(nlp("Lähetä kuva rikkinäisestä näytöstä."), None, [])
+    (f,) = [f for f in findings if f.rule == "missing-apology"]
+    assert "asiakkaan viestiä ei annettu" in f.message and "complaint_from_reply" in f.explanation
+
+
+def test_reply_only_findings_need_validation_precision(models):
+    """A reply-only finding is on only where validation precision reached the floor."""
+    for key in ("missing-apology/reply-only", "missing-empathy/reply-only"):
+        t = models.thresholds[key]
+        assert t["present"] > 1.0 or t["val_recall_at_precision"] > 0
 
 
 def test_tampered_model_is_refused(tmp_path):

@@ -3,6 +3,7 @@
     savy check "Se ei kuulu minulle."          # human-readable, coloured on a TTY
     savy check --json "En tiedä."              # one JSON object per reply
     savy check --customer "Paketti on rikki!" "Lähetä kuva."
+    savy check --file replies.txt             # one reply per line
     savy tokens "Mä en tiiä."                  # what the rules see: lemma, POS, morphology
     savy rules list                            # the loaded rules
     savy rules test PATH                       # run a rule file's own examples
@@ -69,7 +70,11 @@ def _use_colour(stream: TextIO, choice: str) -> bool:
 def _cmd_check(args: argparse.Namespace) -> int:
     from .analyzer import Analyzer
 
-    texts = args.text or [sys.stdin.read()]
+    if args.file:
+        with open(args.file, encoding="utf-8") as fh:
+            texts = [line.rstrip("\n") for line in fh if line.strip()]
+    else:
+        texts = args.text or [sys.stdin.read()]
     analyzer = Analyzer(rule_files=args.rules or ())
     colour = _use_colour(sys.stdout, args.color)
     worst = 0
@@ -119,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="critique replies given as arguments (or stdin)")
     check.add_argument("text", nargs="*", help="reply text(s); stdin when none")
     check.add_argument("--customer", help="the customer message the reply answers")
+    check.add_argument("--file", help="a text file with one reply per line")
     check.add_argument("--json", action="store_true", help="JSON lines, as in TAXONOMY.md")
     check.add_argument("--rules", action="append", help="extra rule file or folder (repeatable)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")

@@ -125,9 +125,35 @@ def calibrated(factory: Callable[[], Any]):
                                   cv=StratifiedKFold(5, shuffle=True, random_state=SEED))
 
 
-def best_thresholds(present: np.ndarray, covered: np.ndarray, y_missing: np.ndarray) -> tuple[float, float, float]:
-    """Thresholds (t_present, t_covered) maximising F1 of 'present and not covered'."""
-    from sklearn.metrics import f1_score
+#: Without the customer's message, a model finding is emitted only at thresholds
+#: whose validation precision reaches this; otherwise that finding is switched off.
+REPLY_ONLY_MIN_PRECISION = 0.8
+
+
+def precise_thresholds(present: np.ndarray, covered: np.ndarray, y_missing: np.ndarray,
+                       min_precision: float = REPLY_ONLY_MIN_PRECISION) -> tuple[float, float, float]:
+    """Thresholds with the best recall among those reaching ``min_precision``; (1.01, 0, 0) if none."""
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    best = (1.01, 0.0, 0.0)
+    for tp in grid:
+        for tc in grid:
+            pred = (present >= tp) & (covered < tc)
+            if pred.sum() < 5:
+                continue
+            precision = float((pred & y_missing).sum() / pred.sum())
+            recall = float((pred & y_missing).sum() / max(y_missing.sum(), 1))
+            if precision >= min_precision and recall > best[2]:
+                best = (float(tp), float(tc), recall)
+    return best
+
+
+def best_thresholds(present: np.ndarray, covered: np.ndarray, y_missing: np.ndarray,
+                    beta: float = 1.0) -> tuple[float, float, float]:
+    """Thresholds (t_present, t_covered) maximising F-beta of 'present and not covered'."""
+    from sklearn.metrics import fbeta_score
+
+    def f1_score(y, pred, zero_division=0):
+        return fbeta_score(y, pred, beta=beta, zero_division=zero_division)
 
     grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
     best = (0.5, 0.5, -1.0)
@@ -200,8 +226,14 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
         ("missing-apology/reply-only", "complaint_from_reply", "apology", missing_apology_train),
         ("missing-empathy/reply-only", "feeling_from_reply", "empathy", missing_empathy_train),
     ):
-        tp, tc, f1 = best_thresholds(oof[present], oof[covered], target)
-        thresholds[finding] = {"present": tp, "covered": tc, "oof_f1": round(f1, 4)}
+        if finding.endswith("/reply-only"):
+            # without the customer's message the evidence is indirect: precision first
+            tp, tc, recall = precise_thresholds(oof[present], oof[covered], target)
+            thresholds[finding] = {"present": tp, "covered": tc, "val_recall_at_precision": round(recall, 4),
+                                   "min_precision": REPLY_ONLY_MIN_PRECISION}
+        else:
+            tp, tc, f1 = best_thresholds(oof[present], oof[covered], target)
+            thresholds[finding] = {"present": tp, "covered": tc, "val_f1": round(f1, 4)}
 
     metrics: dict[str, Any] = {"test_records": int(len(test_idx)), "train_records": int(len(train_idx)),
                                "val_records": int(len(val_idx))}
@@ -307,7 +339,9 @@ split {met['test_records']} (never used for selection or thresholds).
 
 ## Findings on the test split
 Thresholds chosen on the validation split (phrasings the models had not seen), then
-the models were refitted on train + validation.
+the models were refitted on train + validation. Without a customer message a
+finding is emitted only at thresholds whose validation precision is at least
+0.8; a present-threshold above 1 means that finding is switched off.
 
 | finding | F1 | precision | recall | thresholds (present / covered) |
 |---|---|---|---|---|
