@@ -220,6 +220,8 @@ class SignalModels:
             present = spec.present if with_customer else spec.present_reply_only
             key = spec.rule if with_customer else f"{spec.rule}/reply-only"
             t = self.thresholds[key]
+            if t["present"] > 1.0:
+                continue  # switched off at training (no threshold reached the precision floor)
             p_present, why = prob(present)
             p_covered, _ = prob(spec.covered)
             if p_present >= t["present"] and p_covered < t["covered"] and reply.strip():
