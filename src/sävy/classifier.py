@@ -76,7 +76,8 @@ def default_model_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -100,7 +101,7 @@ def verify_manifest(directory: Path) -> dict[str, Any]:
         path = directory / name
         if not path.exists():
             raise ModelIntegrityError(f"{path} listed in {MANIFEST} is missing: reinstall sävy or run `make train`.")
-        actual = _sha256(path)
+        actual = sha256_file(path)
         if actual != digest:
             raise ModelIntegrityError(
                 f"{path} does not match its SHA-256 in {MANIFEST} (expected {digest[:12]}…, got {actual[:12]}…). "

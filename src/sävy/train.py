@@ -19,7 +19,6 @@ Reproducible (seeded), from ``data/classifier/pairs.jsonl``:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import sys
@@ -175,6 +174,7 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
     from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 
     from ._version import __version__
+    from .classifier import sha256_file
 
     started = time.time()
     records = load_records(data)
@@ -277,14 +277,6 @@ def train(data: Path, out: Path, *, quick: bool = False) -> dict[str, Any]:
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_card(out / "README.md", manifest)
     return manifest
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_model_card(path: Path, m: dict[str, Any]) -> None:
