@@ -65,6 +65,8 @@ MODEL_FINDINGS: tuple[ModelFinding, ...] = (
         present="feeling", covered="empathy", present_reply_only="feeling_from_reply",
     ),
 )
+#: Function words left out of explanations: they carry weight in the model but tell a trainer nothing.
+_EXPLANATION_STOPWORDS = frozenset({"ja", "ei", "olla", "se", "että", "tämä", "tuo", "minä", "sinä", "ne", "on", "kun", "jos", "mutta", "nyt"})
 _REPLY_ONLY_NOTE = " (Arvioitu pelkästä vastauksesta: asiakkaan viestiä ei annettu.)"
 
 
@@ -226,7 +228,8 @@ class SignalModels:
             p_present, why = prob(present)
             p_covered, _ = prob(spec.covered)
             if p_present >= t["present"] and p_covered < t["covered"] and reply.strip():
-                words = ", ".join(f"“{w}” {c:+.2f}" for w, c in why[:3] if c > 0 and not w.startswith("_s:"))
+                shown = [(w, c) for w, c in why if c > 0 and not w.startswith("_s:") and w not in _EXPLANATION_STOPWORDS]
+                words = ", ".join(f"“{w}” {c:+.2f}" for w, c in shown[:3])
                 source = "asiakkaan viesti" if with_customer else "vastaus"
                 explanation = (f"{present} {p_present:.2f} ({source}: {words or '–'}); "
                                f"{spec.covered} {p_covered:.2f} < {t['covered']:.2f}")
