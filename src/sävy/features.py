@@ -12,22 +12,19 @@ Character n-grams of the raw text are added by the vectorizer to survive typos.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Iterable, Mapping
 
 from spacy.tokens import Doc
+
+from .tables import resource_rows
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Mapping[str, str]:
     """Lemma -> class (emo, worry, urgent, fault) from ``resources/lexicon.tsv``."""
-    text = resources.files("sävy").joinpath("resources/lexicon.tsv").read_text("utf-8")
     table = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            lemma, cls = line.split("\t")[:2]
-            table[lemma.strip()] = cls.strip()
+    for lemma, cls, *_ in resource_rows("lexicon.tsv"):
+        table[lemma] = cls
     return table
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Iterable, Mapping, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import voikko
+from .tables import resource_rows
 
 # Voikko word classes compatible with each UD POS.
 _CLASSES_BY_POS: Mapping[str, frozenset[str]] = {
@@ -64,13 +64,8 @@ _MIN_TAIL = 3
 
 
 def _load_colloquial() -> dict[str, str]:
-    text = resources.files("sävy").joinpath("resources/colloquial.tsv").read_text("utf-8")
     table: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        form, lemma, *pos = (part.strip() for part in line.split("\t"))
+    for form, lemma, *pos in resource_rows("colloquial.tsv"):
         key = form.lower() + (f"\t{pos[0]}" if pos and pos[0] else "")
         table[key] = lemma
     return table
