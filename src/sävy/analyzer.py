@@ -148,7 +148,7 @@ class Analyzer:
         nlp = self.nlp
         engine = self.engine
 
-        pending: dict[int, tuple[Any, str, str | None]] = {}
+        pending: dict[int, tuple[Any, str, str | None, bool]] = {}
 
         def texts() -> Iterator[tuple[str, tuple[int, str, int, int]]]:
             for index, item in enumerate(items):
@@ -161,8 +161,9 @@ class Analyzer:
                 _check_text(reply, f"item {index} 'reply'")
                 if customer is not None:
                     _check_text(customer, f"item {index} 'customer'")
-                pending[index] = (item.get("id"), reply, customer)
-                pieces = _chunks(_encodable(reply))
+                analysed = _encodable(reply)
+                pending[index] = (item.get("id"), reply, customer, analysed is not reply)
+                pieces = _chunks(analysed)
                 n_parts = len(pieces) + (customer is not None)
                 for offset, piece in pieces:
                     yield piece, (index, "reply", offset, n_parts)
@@ -174,11 +175,11 @@ class Analyzer:
             group.append((doc, ctx))
             if len(group) == ctx[3]:
                 index = ctx[0]
-                item_id, reply, customer = pending.pop(index)
+                item_id, reply, customer, sanitised = pending.pop(index)
                 reply_docs = [(d, c[2]) for d, c in group if c[1] == "reply"]
                 customer_doc = next((d for d, c in group if c[1] == "customer"), None)
                 group = []
-                yield self._critique_docs(reply, reply_docs, customer, customer_doc, item_id, engine)
+                yield self._critique_docs(reply, reply_docs, customer, customer_doc, item_id, engine, sanitised)
 
     def critique_doc(self, doc: Doc, customer_doc: Doc | None = None, *, id: str | None = None) -> Critique:
         """Critique an already parsed reply (for pipelines that made the Doc)."""
@@ -186,7 +187,8 @@ class Analyzer:
                                    customer_doc, id, self.engine)
 
     def _critique_docs(self, reply: str, reply_docs: list[tuple[Doc, int]], customer: str | None,
-                       customer_doc: Doc | None, item_id: Any, engine: RuleEngine) -> Critique:
+                       customer_doc: Doc | None, item_id: Any, engine: RuleEngine,
+                       sanitised: bool = False) -> Critique:
         findings: list[Finding] = []
         strengths: list[Strength] = []
         for doc, offset in reply_docs:
@@ -206,7 +208,7 @@ class Analyzer:
             signals = signals_from_strengths(strengths)
         from ._version import RULES_VERSION, __version__
 
-        if _encodable(reply) is not reply:  # spans were found in a sanitised copy
+        if sanitised:  # spans were found in a copy with lone surrogates replaced
             findings = [dataclasses.replace(x, text=reply[x.start:x.end]) for x in findings]
             strengths = [dataclasses.replace(x, text=reply[x.start:x.end]) for x in strengths]
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
