@@ -42,10 +42,9 @@ def run_examples(paths: Sequence[str | Path] = (), *, builtin: bool | None = Non
     from .detect import RuleEngine
     from .nlp import load_pipeline
 
-    ruleset = load_rules(paths, builtin=not paths if builtin is None else builtin)
+    # extra files may refer to built-in strengths and markers, so load those too
+    ruleset = load_rules(paths, builtin=True if builtin is None else builtin)
     if paths and builtin is None:
-        # extra files may refer to built-in strengths and markers
-        ruleset = load_rules(paths, builtin=True)
         wanted = {str(Path(p)) for p in paths}
         selected = [r for r in ruleset.rules if any(r.source.startswith(w) for w in wanted)]
     else:
