@@ -78,3 +78,10 @@ def test_extra_rule_file_is_loaded(tmp_path):
     path.write_text(GOOD, encoding="utf-8")
     ids = {r.id for r in load_rules([path]).rules}
     assert "demo-rule" in ids and "responsibility-deflection" in ids
+
+
+def test_builtin_file_named_again_is_read_once():
+    from sävy.ruleset import builtin_rule_files
+
+    again = builtin_rule_files()[0]
+    assert len(load_rules([again]).rules) == len(load_rules().rules)

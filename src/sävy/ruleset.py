@@ -322,6 +322,8 @@ def load_rules(paths: Sequence[str | Path] | None = None, *, builtin: bool = Tru
             files.append(p)
         else:
             raise RuleFileError(p, "no such rule file or folder")
+    # a built-in file named again as an extra path is read once
+    files = list({p.resolve(): p for p in files}.values())
     rules: list[Rule] = []
     for path in files:
         rules.extend(parse_rule_file(path.read_text(encoding="utf-8"), path))
