@@ -12,8 +12,14 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/setup.sh
 	touch $(STAMP)
 
+DEMO := build/demo
+
 demo: setup
+	@mkdir -p $(DEMO)
+	$(BIN)/savy score data/samples/transcripts.jsonl -o $(DEMO)/scored.jsonl --no-progress
+	$(BIN)/savy report $(DEMO)/scored.jsonl -o $(DEMO)/report.html
 	$(BIN)/savy check --file data/samples/replies.txt
+	@echo "demo: open $(DEMO)/report.html in a browser"
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -23,6 +29,7 @@ train: setup
 
 bench: setup
 	$(BIN)/python -m sävy.bench
+	$(BIN)/python -m sävy.batch.bench
 
 morph-eval: setup
 	$(BIN)/python -m sävy.morph_eval ../shared/data/ud_finnish_tdt/fi_tdt-ud-test.conllu

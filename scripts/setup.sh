@@ -26,6 +26,11 @@ elif ! ldconfig -p 2>/dev/null | grep -q libvoikko; then
     exit 1
 fi
 command -v "$PYTHON" >/dev/null 2>&1 || missing="$missing python3 python3-venv"
+# Chromium renders the HTML report in the test suite; optional for using sävy.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+        && [ "${SAVY_NO_BROWSER:-}" = "" ]; then
+    missing="$missing chromium"
+fi
 [ -z "$missing" ] || apt_install $missing
 
 if [ ! -x "$VENV/bin/python" ]; then

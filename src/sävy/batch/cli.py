@@ -53,6 +53,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
     except (InputError, OutputError, ResumeError, ValueError) as exc:
         print(f"savy score: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        print(f"savy score: cannot write {exc.filename or args.output}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     if not args.quiet:
         print(summary.text(), file=sys.stderr)
     if summary.errors:
@@ -63,7 +66,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ..report import write_report
+    from .report import write_report
 
     output = args.output or os.path.splitext(args.input.removesuffix(".gz"))[0] + ".html"
     try:

@@ -176,6 +176,7 @@ def run_score(opts: ScoreOptions, *, analyzer: Any = None, stdout: IO[bytes] | N
 
     out_path = Path(opts.output) if not to_stdout else None
     work_dir = out_path.parent if out_path else Path(".")
+    work_dir.mkdir(parents=True, exist_ok=True)
     stem = out_path.name if out_path else f"savy-stdout-{os.getpid()}"
     partial = work_dir / (stem + PARTIAL_SUFFIX)
     meta = work_dir / (stem + PARTIAL_SUFFIX + ".json")
