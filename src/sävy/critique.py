@@ -80,6 +80,21 @@ class Critique:
     def strength_ids(self) -> list[str]:
         return list(dict.fromkeys(s.id for s in self.strengths))
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, reply: str, customer: str | None = None) -> "Critique":
+        """The Critique back from its :meth:`to_dict` form (and the reply it is about)."""
+        return cls(
+            reply=reply,
+            findings=tuple(Finding(**f) for f in data.get("findings", ())),
+            signals=dict(data.get("signals", {})),
+            strengths=tuple(Strength(id=s["strength"], start=s["start"], end=s["end"], text=s["text"])
+                            for s in data.get("strengths", ())),
+            risk=float(data.get("risk", 0.0)),
+            id=data.get("id"),
+            customer=customer,
+            version=dict(data.get("version", {})),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, as in TAXONOMY.md."""
         return {
