@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .critique import Critique, Finding, Strength
+from .plugins import run_detector
 from .detect import RuleEngine
 from .risk import risk_of
 from .ruleset import SEVERITIES, RuleSet, load_rules
@@ -61,6 +62,9 @@ class Analyzer:
     default severity of rules by id. ``models`` is ``"default"`` (the bundled,
     hash-checked classifiers), ``None`` (rules only: signals come from the
     strength rules), or a :class:`sävy.classifier.SignalModels`.
+    ``plugins`` adds the rule packs and detectors of installed packages
+    (entry points ``savy.rules`` / ``savy.detectors``, see :mod:`sävy.plugins`);
+    ``detectors`` adds Python detector objects directly.
     """
 
     def __init__(
@@ -72,13 +76,26 @@ class Analyzer:
         disable: Iterable[str] = (),
         severities: Mapping[str, str] | None = None,
         models: Any = "default",
+        plugins: bool = True,
+        detectors: Sequence[Any] = (),
     ) -> None:
+        from .plugins import check_detector, plugin_detectors, plugin_rule_paths
+
         self._nlp = nlp
         self._engine: RuleEngine | None = None
-        self._ruleset = rules if rules is not None else load_rules(rule_files)
+        if rules is None:
+            extra = [*(plugin_rule_paths() if plugins else ()), *rule_files]
+            self._ruleset = load_rules(extra)
+        else:
+            self._ruleset = rules
+        loaded = [*(plugin_detectors() if plugins else ()),
+                  *(check_detector(d, repr(d)) for d in detectors)]
         disabled = set(disable)
         severities = dict(severities or {})
-        known = {r.id for r in self._ruleset.rules}
+        known = {r.id for r in self._ruleset.rules} | {d.id for d in loaded}
+        clash = {d.id for d in loaded} & {r.id for r in self._ruleset.rules}
+        if clash or len({d.id for d in loaded}) != len(loaded):
+            raise ValueError(f"detector id(s) clash with rule or other detector ids: {sorted(clash) or loaded}")
         unknown = (disabled | set(severities)) - known
         if unknown:
             raise ValueError(f"unknown rule id(s) {sorted(unknown)}; known: {sorted(known)}")
@@ -91,6 +108,9 @@ class Analyzer:
                                     severity=severities.get(r.id, r.severity))
                 for r in self._ruleset.rules
             )
+        self.detectors = tuple(
+            dataclasses.replace(d, enabled=d.id not in disabled, severity=severities.get(d.id, d.severity))
+            for d in loaded)
         self._models_spec = models
         self._models: Any = None
 
@@ -193,6 +213,9 @@ class Analyzer:
         strengths: list[Strength] = []
         for doc, offset in reply_docs:
             f, s, _ = engine.run(doc)
+            for detector in self.detectors:
+                if detector.enabled:
+                    f = [*f, *run_detector(detector, doc)]
             if offset:
                 f = [dataclasses.replace(x, start=x.start + offset, end=x.end + offset) for x in f]
                 s = [dataclasses.replace(x, start=x.start + offset, end=x.end + offset) for x in s]

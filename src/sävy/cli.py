@@ -75,7 +75,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             texts = [line.rstrip("\n") for line in fh if line.strip()]
     else:
         texts = args.text or [sys.stdin.read()]
-    analyzer = Analyzer(rule_files=args.rules or ())
+    analyzer = Analyzer(**analyzer_kwargs(args))
     colour = _use_colour(sys.stdout, args.color)
     worst = 0
     for i, text in enumerate(texts):
@@ -99,12 +99,44 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_rules(args: argparse.Namespace) -> int:
-    from .ruleset import load_rules
+def analyzer_kwargs(args: argparse.Namespace) -> dict:
+    """Analyzer settings from the project config (unless --no-config) and the command line."""
+    from .config import ProjectConfig, load_config
 
+    config = ProjectConfig() if getattr(args, "no_config", False) else load_config(getattr(args, "config", None))
+    kwargs = config.analyzer_kwargs()
+    kwargs["rule_files"] = (*kwargs["rule_files"], *(getattr(args, "rules", None) or ()))
+    kwargs["disable"] = (*kwargs["disable"], *(getattr(args, "disable", None) or ()))
+    kwargs["severities"] = {**kwargs["severities"], **dict(getattr(args, "severity", None) or ())}
+    if getattr(args, "no_models", False):
+        kwargs["models"] = None
+    if getattr(args, "no_plugins", False):
+        kwargs["plugins"] = False
+    return kwargs
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """--config/--no-config/--no-plugins/--rules, shared by the commands that analyse."""
+    parser.add_argument("--config", help="project config (default: nearest savy.toml or [tool.savy])")
+    parser.add_argument("--no-config", action="store_true", help="ignore project config files")
+    parser.add_argument("--no-plugins", action="store_true", help="leave out installed rule packs and detectors")
+    parser.add_argument("--rules", action="append", help="extra rule file or folder (repeatable)")
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "list":
-        for rule in load_rules(args.paths).rules:
-            print(f"{rule.kind:8s} {rule.id:28s} {rule.severity:7s} {rule.name}  [{rule.source.rsplit('/', 1)[-1]}]")
+        from .analyzer import Analyzer
+
+        kwargs = analyzer_kwargs(args)
+        kwargs["rule_files"] = (*kwargs["rule_files"], *args.paths)
+        analyzer = Analyzer(**kwargs, nlp=None)
+        for rule in analyzer.ruleset.rules:
+            state = "" if rule.enabled else "  (off)"
+            print(f"{rule.kind:8s} {rule.id:28s} {rule.severity:7s} {rule.name}  "
+                  f"[{rule.source.rsplit('/', 1)[-1]}]{state}")
+        for det in analyzer.detectors:
+            state = "" if det.enabled else "  (off)"
+            print(f"{'detector':8s} {det.id:28s} {det.severity:7s} {det.source}{state}")
         return 0
     from .examples import run_examples
 
@@ -126,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--customer", help="the customer message the reply answers")
     check.add_argument("--file", help="a text file with one reply per line")
     check.add_argument("--json", action="store_true", help="JSON lines, as in TAXONOMY.md")
-    check.add_argument("--rules", action="append", help="extra rule file or folder (repeatable)")
+    add_config_arguments(check)
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.set_defaults(func=_cmd_check)
     tokens = sub.add_parser("tokens", help="show tokens, lemmas, POS and morphology as the rules see them")
@@ -135,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list rules, or test a rule file's examples")
     rules.add_argument("action", choices=("list", "test"))
     rules.add_argument("paths", nargs="*", help="extra rule files or folders")
+    rules.add_argument("--config", help="project config (default: nearest savy.toml or [tool.savy])")
+    rules.add_argument("--no-config", action="store_true", help="ignore project config files")
+    rules.add_argument("--no-plugins", action="store_true", help="leave out installed rule packs and detectors")
     rules.set_defaults(func=_cmd_rules)
     for module in SUBCOMMAND_MODULES:
         try:

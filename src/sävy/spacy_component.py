@@ -30,7 +30,8 @@ from spacy.tokens import Doc, SpanGroup
 
 SPANS_KEY = "savy"
 DEFAULT_CONFIG: dict[str, Any] = {
-    "rules": [], "disable": [], "severities": {}, "models": True, "relemmatize": True, "spans_key": SPANS_KEY,
+    "rules": [], "disable": [], "severities": {}, "models": True, "plugins": True, "relemmatize": True,
+    "spans_key": SPANS_KEY,
 }
 
 
@@ -68,12 +69,12 @@ class SavyComponent:
 
     def __init__(self, nlp: Language, name: str = "savy", *, rules: Iterable[str] = (),
                  disable: Iterable[str] = (), severities: dict[str, str] | None = None, models: bool = True,
-                 relemmatize: bool = True, spans_key: str = SPANS_KEY) -> None:
+                 plugins: bool = True, relemmatize: bool = True, spans_key: str = SPANS_KEY) -> None:
         _register_extensions()
         self.nlp = nlp
         self.name = name
         self.cfg = {"rules": [str(r) for r in rules], "disable": list(disable),
-                    "severities": dict(severities or {}), "models": bool(models),
+                    "severities": dict(severities or {}), "models": bool(models), "plugins": bool(plugins),
                     "relemmatize": bool(relemmatize), "spans_key": spans_key}
         self._analyzer: Any = None
         from spacy.pipeline import Sentencizer
@@ -88,7 +89,8 @@ class SavyComponent:
         from .analyzer import Analyzer
 
         self._analyzer = Analyzer(nlp=self.nlp, rule_files=self.cfg["rules"], disable=self.cfg["disable"],
-                                  severities=self.cfg["severities"], models="default" if self.cfg["models"] else None)
+                                  severities=self.cfg["severities"], models="default" if self.cfg["models"] else None,
+                                  plugins=self.cfg.get("plugins", True))
 
     # -- processing -----------------------------------------------------------
     def _upstream(self, doc: Doc) -> Doc:
@@ -207,7 +209,7 @@ def _rebuild(nlp: Language, name: str, cfg: dict[str, Any]) -> SavyComponent:
     requires=["token.pos", "token.morph"],
 )
 def make_savy(nlp: Language, name: str, rules: list[str], disable: list[str], severities: dict[str, str],
-              models: bool, relemmatize: bool, spans_key: str) -> SavyComponent:
+              models: bool, plugins: bool, relemmatize: bool, spans_key: str) -> SavyComponent:
     """spaCy factory for :class:`SavyComponent` (``nlp.add_pipe("savy", config=...)``)."""
     return SavyComponent(nlp, name, rules=rules, disable=disable, severities=severities, models=models,
-                         relemmatize=relemmatize, spans_key=spans_key)
+                         plugins=plugins, relemmatize=relemmatize, spans_key=spans_key)

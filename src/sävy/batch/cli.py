@@ -19,9 +19,18 @@ def _severity(value: str) -> tuple[str, str]:
     return rule, severity
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
-    from .run import ResumeError, ScoreOptions, run_score
+def _spec(args: argparse.Namespace) -> "AnalyzerSpec":
+    from ..cli import analyzer_kwargs
     from .score import AnalyzerSpec
+
+    kw = analyzer_kwargs(args)
+    return AnalyzerSpec(rule_files=tuple(map(str, kw["rule_files"])), disable=tuple(kw["disable"]),
+                        severities=kw["severities"], models=kw["models"] is not None, plugins=kw["plugins"])
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from ..config import ConfigError
+    from .run import ResumeError, ScoreOptions, run_score
 
     if args.jobs < 1 or args.batch_size < 1 or args.max_chars < 1:
         print("savy score: --jobs, --batch-size and --max-chars must be at least 1", file=sys.stderr)
@@ -33,6 +42,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
             args.output + ".savy-partial"):
         print(f"savy score: nothing to resume, {args.output} is complete", file=sys.stderr)
         return EXIT_OK
+    try:
+        spec = _spec(args)
+    except ConfigError as exc:
+        print(f"savy score: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     opts = ScoreOptions(
         inputs=tuple(args.inputs),
         output=args.output,
@@ -40,8 +54,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         granularity=args.granularity,
         read=ReadOptions(format=args.input_format, reply_col=args.reply_col, customer_col=args.customer_col,
                          id_col=args.id_col, max_chars=args.max_chars),
-        spec=AnalyzerSpec(rule_files=tuple(args.rules or ()), disable=tuple(args.disable or ()),
-                          severities=dict(args.severity or ()), models=not args.no_models),
+        spec=spec,
         jobs=args.jobs,
         batch_size=args.batch_size,
         resume=args.resume,
@@ -100,7 +113,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     score.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1)")
     score.add_argument("--batch-size", type=int, default=64, help="texts per spaCy batch")
     score.add_argument("--resume", action="store_true", help="continue an interrupted run into the same -o")
-    score.add_argument("--rules", action="append", help="extra rule file or folder (repeatable)")
+    from ..cli import add_config_arguments
+
+    add_config_arguments(score)
     score.add_argument("--disable", action="append", metavar="RULE", help="switch a rule off (repeatable)")
     score.add_argument("--severity", action="append", type=_severity, metavar="RULE=SEVERITY",
                        help="change a rule's severity (repeatable)")

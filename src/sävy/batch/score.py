@@ -29,12 +29,13 @@ class AnalyzerSpec:
     disable: tuple[str, ...] = ()
     severities: Mapping[str, str] = field(default_factory=dict)
     models: bool = True
+    plugins: bool = True
 
     def build(self) -> Any:
         from ..analyzer import Analyzer
 
-        return Analyzer(rule_files=self.rule_files, disable=self.disable,
-                        severities=dict(self.severities), models="default" if self.models else None)
+        return Analyzer(rule_files=self.rule_files, disable=self.disable, severities=dict(self.severities),
+                        models="default" if self.models else None, plugins=self.plugins)
 
 
 def error_record(rec: Record) -> dict[str, Any]:
