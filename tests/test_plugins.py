@@ -133,7 +133,11 @@ def test_detectors_passed_to_the_analyzer(nlp):
 
     analyzer = Analyzer(nlp=nlp, models=None, plugins=False, detectors=[Exclaim()],
                         severities={"many-exclamations": "medium"})
-    (finding,) = analyzer.critique("Kiitos kvak hyvää päivää.").findings
+    critique = analyzer.critique("Kiitos kvak hyvää päivää.")
+    from sävy.schema import validate
+
+    validate(critique.to_dict())  # detector findings are part of the published contract
+    (finding,) = critique.findings
     assert (finding.rule, finding.severity, finding.text, finding.source) == ("many-exclamations", "medium", "kvak",
                                                                              "detector")
     off = Analyzer(nlp=nlp, models=None, plugins=False, detectors=[Exclaim()], disable=["many-exclamations"])
