@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from .context import in_ranges, reported_char_ranges, scope_range, sentence_bounds
@@ -85,7 +85,7 @@ class _DocState:
             hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
             matcher = self.engine.condition_matchers.get(rule_id)
             if matcher is not None:
-                for match_id, start, end in matcher(self.doc):
+                for match_id, start, end in matcher(self.doc, allow_missing=True):
                     hits[self.doc.vocab.strings[match_id]].append((start, end))
             self._cond_hits[rule_id] = hits
         return self._cond_hits[rule_id].get(key, [])
@@ -137,8 +137,8 @@ def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
     return min(anchors, key=lambda a: (len(a & _COMMON_WORDS), len(a)))
 
 
-def doc_words(doc: Doc) -> set[str]:
-    """Lower-cased forms and lemmas of ``doc``, for checking anchors."""
+def doc_words(doc: Doc | Span) -> set[str]:
+    """Lower-cased forms and lemmas of ``doc`` (or a span), for checking anchors."""
     words = {t.lower_ for t in doc}
     words.update(t.lemma_.lower() for t in doc)
     return words
@@ -173,6 +173,12 @@ class RuleEngine:
             if len(conditions_matcher):
                 # run only for docs where this rule has a candidate match
                 self.condition_matchers[rule.id] = conditions_matcher
+        # word -> the anchored groups it activates (an index instead of testing every group)
+        self._group_matchers = list(self.anchored.values())
+        self._groups_by_word: dict[str, tuple[int, ...]] = {}
+        for index, anchor in enumerate(self.anchored):
+            for word in anchor:
+                self._groups_by_word[word] = (*self._groups_by_word.get(word, ()), index)
         order = {"marker": 0, "strength": 1, "finding": 2}
         self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
 
@@ -207,15 +213,37 @@ class RuleEngine:
 
     def run(self, doc: Doc) -> tuple[list[Finding], list[Strength], dict[str, list[Hit]]]:
         """Findings, strengths and all resolved hits (markers included) of ``doc``."""
+        if len(doc) and not doc.has_annotation("POS"):  # checked once here, not by every matcher call
+            from .errors import PipelineUnavailableError
+
+            raise PipelineUnavailableError(
+                "the rules need part-of-speech tags, morphology and lemmas: analyse the text with "
+                "sävy.nlp.load_pipeline() (or a Finnish pipeline with a morphologizer plus add_savy_components)")
         state = _DocState(doc, self)
         raw: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         strings = doc.vocab.strings
-        words = doc_words(doc)
-        matchers = [self.matcher] + [m for anchor, m in self.anchored.items() if not anchor.isdisjoint(words)]
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc):
-                rule_id, _, name = strings[match_id].partition(_SEP)
-                raw[rule_id].append((start, end, name))
+        for match_id, start, end in self.matcher(doc, allow_missing=True):
+            rule_id, _, name = strings[match_id].partition(_SEP)
+            raw[rule_id].append((start, end, name))
+        # An anchored group runs only on the sentences holding one of its words
+        # (adjacent ones together): patterns do not cross sentence boundaries.
+        runs_of: dict[int, list[list[int]]] = {}
+        for a, b in state.sents:
+            active: set[int] = set()
+            for word in doc_words(doc[a:b]):
+                active.update(self._groups_by_word.get(word, ()))
+            for group in active:
+                runs = runs_of.setdefault(group, [])
+                if runs and runs[-1][1] == a:
+                    runs[-1][1] = b
+                else:
+                    runs.append([a, b])
+        for group in sorted(runs_of):
+            matcher = self._group_matchers[group]
+            for a, b in runs_of[group]:
+                for match_id, start, end in matcher(doc[a:b], allow_missing=True):
+                    rule_id, _, name = strings[match_id].partition(_SEP)
+                    raw[rule_id].append((start + a, end + a, name))
         findings: list[Finding] = []
         strengths: list[Strength] = []
         text = doc.text
