@@ -125,7 +125,7 @@ class LinearScorer:
         clf = pipeline.named_steps["clf"]
         coef = clf.coef_.ravel()
         self.intercept = float(clf.intercept_.ravel()[0])
-        self.blocks: list[tuple[str, int, Callable[[str], list[str]], dict[str, int], Any, Any, bool, dict[int, str]]] = []
+        self.blocks: list[tuple[str, int, Callable[[str], list[str]], dict[str, tuple[float, float]], bool, bool]] = []
         offset = 0
         for name, vec, column in columns.transformers_:
             if name == "remainder":
@@ -134,8 +134,11 @@ class LinearScorer:
             size = len(vocab)
             inverse = {j: term for term, j in vocab.items()}
             signature = repr(sorted((k, v) for k, v in vec.get_params().items() if k != "vocabulary"))
-            self.blocks.append((signature, column, vec.build_analyzer(), vocab, vec.idf_, coef[offset:offset + size],
-                                bool(vec.sublinear_tf), inverse if name == "lemmas" else {}))
+            # term -> (idf, coefficient) as Python floats: one dict lookup per term when scoring
+            block_coef = coef[offset:offset + size]
+            table = {term: (float(vec.idf_[j]), float(block_coef[j])) for term, j in vocab.items()}
+            self.blocks.append((signature, column, vec.build_analyzer(), table, bool(vec.sublinear_tf),
+                                name == "lemmas"))
             offset += size
 
     def score(self, columns: Sequence[str], cache: dict | None = None) -> tuple[float, list[tuple[str, float]]]:
@@ -146,7 +149,8 @@ class LinearScorer:
         """
         decision = self.intercept
         contributions: list[tuple[str, float]] = []
-        for signature, column, analyze, vocab, idf, coef, sublinear, inverse in self.blocks:
+        log = math.log
+        for signature, column, analyze, table, sublinear, explain in self.blocks:
             text = columns[column]
             if cache is None:
                 terms = Counter(analyze(text))
@@ -155,16 +159,23 @@ class LinearScorer:
                 terms = cache.get(key)
                 if terms is None:
                     terms = cache[key] = Counter(analyze(text))
-            counts = {j: c for j, c in ((vocab.get(t), c) for t, c in terms.items()) if j is not None}
-            if not counts:
+            squares = dot = 0.0
+            parts: list[tuple[str, float]] = []
+            get = table.get
+            for term, count in terms.items():
+                entry = get(term)
+                if entry is None:
+                    continue
+                weight = (1.0 + log(count) if sublinear else float(count)) * entry[0]
+                squares += weight * weight
+                dot += weight * entry[1]
+                if explain:
+                    parts.append((term, weight * entry[1]))
+            if not squares:
                 continue
-            weights = {j: (1.0 + math.log(c) if sublinear else float(c)) * idf[j] for j, c in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for j, w in weights.items():
-                part = w / norm * coef[j]
-                decision += part
-                if inverse:
-                    contributions.append((inverse[j], part))
+            norm = math.sqrt(squares)
+            decision += dot / norm
+            contributions.extend((term, part / norm) for term, part in parts)
         z = self.a * decision + self.b
         prob = 1.0 / (1.0 + math.exp(z)) if z > -700 else 1.0
         contributions.sort(key=lambda kv: -kv[1])
