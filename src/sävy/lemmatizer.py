@@ -171,6 +171,32 @@ def _lemma_from(a: Mapping[str, str], pos: str, word: str) -> str:
     return base
 
 
+_UMLAUT = str.maketrans("aoAO", "äöÄÖ")
+
+
+def _restore_umlauts(word: str) -> tuple[str, tuple[Mapping[str, str], ...]]:
+    """A word typed without ä/ö (*en tieda*, *tama*): the first umlaut variant Voikko knows.
+
+    Vowel harmony makes "all a/o to ä/ö" the likeliest fix; then a-only and
+    o-only, then single positions. Returns the word unchanged and no analyses
+    when nothing fits.
+    """
+    if not word.isalpha() or any(c in "äöÄÖ" for c in word):
+        return word, ()
+    positions = [i for i, c in enumerate(word) if c in "aoAO"]
+    if not positions or len(positions) > 6:
+        return word, ()
+    candidates = [word.translate(_UMLAUT), word.translate(str.maketrans("aA", "äÄ")),
+                  word.translate(str.maketrans("oO", "öÖ"))]
+    candidates += [word[:i] + word[i].translate(_UMLAUT) + word[i + 1:] for i in positions]
+    for candidate in dict.fromkeys(candidates):
+        if candidate != word:
+            found = voikko.analyze(candidate) or voikko.analyze(candidate.lower())
+            if found:
+                return candidate, found
+    return word, ()
+
+
 def _tail_analyses(word: str) -> tuple[str, tuple[Mapping[str, str], ...]]:
     """For an unknown compound, the longest known tail and its analyses."""
     for cut in range(2, len(word) - _MIN_TAIL + 1):
@@ -246,6 +272,8 @@ def _analyse(text: str, pos: str, morph: str) -> tuple[str, str | None]:
         head, tail_word = word.rsplit("-", 1)
         head += "-"
     analyses = voikko.analyze(tail_word) or voikko.analyze(tail_word.lower())
+    if not analyses and not (word[:1].isupper() and pos == "PROPN"):
+        tail_word, analyses = _restore_umlauts(tail_word)
     if not analyses and head:
         head, tail_word = "", word
         analyses = voikko.analyze(word)
