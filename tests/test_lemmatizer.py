@@ -70,3 +70,17 @@ def test_lemma_accuracy_on_ud_test_split(nlp):
     assert scores["Polarity_accuracy"] >= 0.97
     assert scores["Person[psor]_accuracy"] >= 0.90  # stock pipeline: 0.836
     assert scores["Case_accuracy"] >= 0.955
+
+
+@pytest.mark.parametrize(
+    "sentence, word, lemma",
+    [
+        ("En tieda.", "tieda", "tietää"),
+        ("Tama ei kuulu meille.", "tama", "tämä"),
+        ("Paatos tehdaan huomenna.", "tehdaan", "tehdä"),
+        ("Paatos tehdaan huomenna.", "Paatos", "paatos"),  # a real word (pathos) is left alone
+    ],
+)
+def test_words_typed_without_umlauts(nlp, sentence, word, lemma):
+    token = next(t for t in nlp(sentence) if t.text == word)
+    assert token.lemma_ == lemma
