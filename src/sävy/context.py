@@ -73,6 +73,11 @@ def scope_range(scope: str, start: int, end: int, sents: list[tuple[int, int]], 
     return sents[first][0], sents[last][1]
 
 
+#: Words that open the reported part after a reporting verb.
+_REPORT_COMPLEMENTS = frozenset({"että", "ettei", "ettette", "etten", "ettemme", "et", ":", "kuinka", "miten",
+                                 "mitä", "miksi", "onko", "oliko", "jos", "\"", "”", "“", "»", "'"})
+
+
 def _is_reporting(token) -> bool:
     if token.lemma_ not in REPORTING_LEMMAS:
         return False
@@ -97,6 +102,11 @@ def reported_char_ranges(doc: Doc) -> list[tuple[int, int]]:
     ranges = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text)]
     for token in doc:
         if _is_reporting(token):
+            # reported words need a complement ("Kerroitte, että …", "Kirjoititte: …");
+            # "Kirjoitit osoitteen väärin" is the agent's own claim about the customer
+            window = doc[token.i + 1 : min(token.i + 6, token.sent.end)]
+            if not any(t.lower_ in _REPORT_COMPLEMENTS for t in window):
+                continue
             end = token.sent.end_char
             for later in doc[token.i + 1 : token.sent.end]:
                 if later.lower_ in _CLAUSE_BREAKS:
