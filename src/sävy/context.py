@@ -93,13 +93,13 @@ def _is_reporting(token) -> bool:
     return any(t.lemma_ == "asiakas" for t in token.sent) if person and person[0] == "3" else False
 
 
-def reported_char_ranges(doc: Doc) -> list[tuple[int, int]]:
+def reported_char_ranges(doc: Doc, text: str | None = None) -> list[tuple[int, int]]:
     """Character ranges holding quoted or reported words (not the agent's own).
 
     Quotations in any common quote marks, and the clause after a reporting verb
     in the 2nd person ("Kerroitte, että ette olleet lukeneet ehtoja").
     """
-    ranges = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text)]
+    ranges = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text if text is None else text)]
     for token in doc:
         if _is_reporting(token):
             # reported words need a complement ("Kerroitte, että …", "Kirjoititte: …");

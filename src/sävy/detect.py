@@ -1,11 +1,16 @@
 """Runs the rules of a :class:`~sävy.ruleset.RuleSet` over a parsed reply.
 
-Token patterns are grouped by their *anchor*, the literal words (LEMMA or
-LOWER) of which any match must contain one; a group's ``Matcher`` runs only on
-docs that contain such a word, so most patterns are never tried on most
-replies. Each rule's condition patterns have a small matcher of their own that
-runs only when that rule has a candidate match. Markers are resolved first, then strengths, then findings,
-so a finding's conditions see the final strengths and markers.
+Every token pattern has an *anchor* where it can: the literal words (LEMMA or
+LOWER) of a required token, of which any match must contain one. The default
+backend (:mod:`sävy.tokenmatch`) tries a pattern only from the start positions
+that can reach an occurrence of its anchor, within the run of adjacent
+sentences holding one. The ``"spacy"`` backend does the same with spaCy
+``Matcher`` objects (one per anchor, run on those sentences); it is the
+reference the fast backend is tested against, and runs the few patterns the
+fast one does not implement. Each rule's condition patterns are matched only
+when that rule has a candidate match. Markers are resolved first, then
+strengths, then findings, so a finding's conditions see the final strengths
+and markers.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .context import in_ranges, reported_char_ranges, scope_range, sentence_boun
 from .critique import Finding, Strength
 from .errors import RuleFileError
 from .ruleset import Condition, Rule, RuleSet
+from .tokenmatch import CompiledPattern, TokenView, Unsupported, compile_pattern, longest, match_around, match_from
 
 _SEP = "\x1f"
 _LITERAL_ALTERNATION = re.compile(r"^\^\(([\w \-]+(?:\|[\w \-]+)*)\)\$$")
@@ -66,6 +72,10 @@ class _DocState:
         self._sents: list[tuple[int, int]] | None = None
         self._reported: list[tuple[int, int]] | None = None
         self._cond_hits: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        self._view: TokenView | None = None
+        self._sent_of: list[int] | None = None
+        self._text: str | None = None
+        self._lower: str | None = None
         self.resolved: dict[str, list[Hit]] = {}
 
     @property
@@ -74,20 +84,44 @@ class _DocState:
             self._sents = sentence_bounds(self.doc)
         return self._sents
 
+    def may_match(self, pattern: CompiledPattern) -> bool:
+        """Whether the reply's text passes the pattern's text filters (cheap, before matching)."""
+        if not pattern.text_filters:
+            return True
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return pattern.may_match(self.text, self._lower)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.doc.text  # Doc.text joins the tokens on every call
+        return self._text
+
+    @property
+    def sent_of(self) -> list[int]:
+        """Token index -> index of its sentence."""
+        if self._sent_of is None:
+            self._sent_of = [0] * len(self.doc)
+            for k, (a, b) in enumerate(self.sents):
+                self._sent_of[a:b] = [k] * (b - a)
+        return self._sent_of
+
     @property
     def reported(self) -> list[tuple[int, int]]:
         if self._reported is None:
-            self._reported = reported_char_ranges(self.doc)
+            self._reported = reported_char_ranges(self.doc, self.text)
         return self._reported
+
+    @property
+    def view(self) -> TokenView:
+        if self._view is None:
+            self._view = TokenView(self.doc)
+        return self._view
 
     def condition_hits(self, rule_id: str, key: str) -> list[tuple[int, int]]:
         if rule_id not in self._cond_hits:
-            hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
-            matcher = self.engine.condition_matchers.get(rule_id)
-            if matcher is not None:
-                for match_id, start, end in matcher(self.doc, allow_missing=True):
-                    hits[self.doc.vocab.strings[match_id]].append((start, end))
-            self._cond_hits[rule_id] = hits
+            self._cond_hits[rule_id] = self.engine.condition_matches(rule_id, self)
         return self._cond_hits[rule_id].get(key, [])
 
 
@@ -129,12 +163,18 @@ _COMMON_WORDS = frozenset({
 })
 
 
-def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
-    """The rarest small set of words of which a match must contain one, or ``None``."""
-    anchors = [a for t in tokens for a in _token_anchors(t) if a]
+def anchor_of(tokens: Iterable[dict]) -> tuple[int, frozenset[str]] | None:
+    """(token index, words): the rarest small word set of which a match must contain one."""
+    anchors = [(i, a) for i, t in enumerate(tokens) for a in _token_anchors(t) if a]
     if not anchors:
         return None
-    return min(anchors, key=lambda a: (len(a & _COMMON_WORDS), len(a)))
+    return min(anchors, key=lambda ia: (len(ia[1] & _COMMON_WORDS), len(ia[1]), ia[0]))
+
+
+def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
+    """The rarest small set of words of which a match must contain one, or ``None``."""
+    found = anchor_of(tokens)
+    return None if found is None else found[1]
 
 
 def doc_words(doc: Doc | Span) -> set[str]:
@@ -145,34 +185,67 @@ def doc_words(doc: Doc | Span) -> set[str]:
 
 
 class RuleEngine:
-    """Compiled rules. Build once per vocab; call :meth:`run` per doc."""
+    """Compiled rules. Build once per vocab; call :meth:`run` per doc.
 
-    def __init__(self, vocab: Vocab, ruleset: RuleSet) -> None:
+    ``backend`` is ``"fast"`` (:mod:`sävy.tokenmatch`, the default) or
+    ``"spacy"`` (spaCy ``Matcher`` objects; the reference). Both give the same
+    results; every pattern is validated by spaCy either way.
+    """
+
+    BACKENDS = ("fast", "spacy")
+
+    def __init__(self, vocab: Vocab, ruleset: RuleSet, *, backend: str = "fast") -> None:
+        if backend not in self.BACKENDS:
+            raise ValueError(f"backend must be one of {self.BACKENDS}, got {backend!r}")
+        self.backend = backend
         self.ruleset = ruleset
         self.rules: tuple[Rule, ...] = tuple(r for r in ruleset.rules if r.enabled)
-        # Patterns are grouped by their anchor (words a match must contain); a
-        # group's matcher runs only on docs that contain one of those words.
+        # spaCy matchers: patterns grouped by their anchor (words a match must contain);
+        # a group's matcher runs only on the sentences that contain one of those words.
         self.matcher = Matcher(vocab, validate=True)  # patterns without an anchor
         self.anchored: dict[frozenset[str], Matcher] = {}
         self.condition_matchers: dict[str, Matcher] = {}
+        # the fast backend: compiled patterns, anchored ones indexed by word
+        self._fast: list[CompiledPattern] = []
+        self._fast_unanchored: list[int] = []
+        self._fast_by_word: dict[str, tuple[int, ...]] = {}
+        self._fast_conditions: dict[str, list[CompiledPattern]] = {}
+        self._spacy_conditions: set[str] = set()  # rules whose conditions need spaCy's matcher
+        fast = backend == "fast"
+        validator = Matcher(vocab, validate=True)
         for rule in self.rules:
             for pattern in rule.patterns:
                 tokens = _fast_pattern(pattern.tokens)
-                anchor = pattern_anchor(tokens)
-                if anchor is None:
-                    target = self.matcher
+                key = f"{rule.id}{_SEP}{pattern.name}"
+                found = anchor_of(tokens)
+                compiled = self._compile(key, tokens, found) if fast else None
+                if compiled is not None:
+                    self._add(validator, key, [tokens], rule, pattern.name)  # validated by spaCy all the same
+                    self._index(compiled)
+                elif found is None:
+                    self._add(self.matcher, key, [tokens], rule, pattern.name)
                 else:
+                    anchor = found[1]
                     target = self.anchored.get(anchor) or self.anchored.setdefault(anchor, Matcher(vocab, validate=True))
-                self._add(target, f"{rule.id}{_SEP}{pattern.name}", [tokens], rule, pattern.name)
+                    self._add(target, key, [tokens], rule, pattern.name)
             conditions_matcher = Matcher(vocab, validate=True)
+            compiled_conditions: list[CompiledPattern] = []
             for kind, conditions in (("unless", rule.unless), ("requires", rule.requires), ("downgrade", rule.downgrade)):
                 for i, cond in enumerate(conditions):
                     if cond.patterns:
                         key = self.condition_key(rule.id, kind, i)
-                        self._add(conditions_matcher, key, [_fast_pattern(p) for p in cond.patterns], rule, f"{kind}[{i}]")
+                        patterns = [_fast_pattern(p) for p in cond.patterns]
+                        self._add(conditions_matcher, key, patterns, rule, f"{kind}[{i}]")
+                        for tokens in patterns:
+                            compiled = self._compile(key, tokens, anchor_of(tokens)) if fast else None
+                            if compiled is None:
+                                self._spacy_conditions.add(rule.id)
+                            compiled_conditions.append(compiled)  # type: ignore[arg-type]
             if len(conditions_matcher):
                 # run only for docs where this rule has a candidate match
                 self.condition_matchers[rule.id] = conditions_matcher
+                if rule.id not in self._spacy_conditions and fast:
+                    self._fast_conditions[rule.id] = compiled_conditions
         # word -> the anchored groups it activates (an index instead of testing every group)
         self._group_matchers = list(self.anchored.values())
         self._groups_by_word: dict[str, tuple[int, ...]] = {}
@@ -181,6 +254,23 @@ class RuleEngine:
                 self._groups_by_word[word] = (*self._groups_by_word.get(word, ()), index)
         order = {"marker": 0, "strength": 1, "finding": 2}
         self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
+
+    @staticmethod
+    def _compile(key: str, tokens: list[dict], found: tuple[int, frozenset[str]] | None) -> CompiledPattern | None:
+        try:
+            required = [a for t in tokens for a in _token_anchors(t) if a]
+            return compile_pattern(key, tokens, *(found if found else (None, None)), required)
+        except Unsupported:
+            return None  # the spaCy backend runs it
+
+    def _index(self, compiled: CompiledPattern) -> None:
+        index = len(self._fast)
+        self._fast.append(compiled)
+        if compiled.anchor is None:
+            self._fast_unanchored.append(index)
+        else:
+            for word in compiled.anchor:
+                self._fast_by_word[word] = (*self._fast_by_word.get(word, ()), index)
 
     @staticmethod
     def condition_key(rule_id: str, kind: str, index: int) -> str:
@@ -221,32 +311,12 @@ class RuleEngine:
                 "sävy.nlp.load_pipeline() (or a Finnish pipeline with a morphologizer plus add_savy_components)")
         state = _DocState(doc, self)
         raw: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        strings = doc.vocab.strings
-        for match_id, start, end in self.matcher(doc, allow_missing=True):
-            rule_id, _, name = strings[match_id].partition(_SEP)
-            raw[rule_id].append((start, end, name))
-        # An anchored group runs only on the sentences holding one of its words
-        # (adjacent ones together): patterns do not cross sentence boundaries.
-        runs_of: dict[int, list[list[int]]] = {}
-        for a, b in state.sents:
-            active: set[int] = set()
-            for word in doc_words(doc[a:b]):
-                active.update(self._groups_by_word.get(word, ()))
-            for group in active:
-                runs = runs_of.setdefault(group, [])
-                if runs and runs[-1][1] == a:
-                    runs[-1][1] = b
-                else:
-                    runs.append([a, b])
-        for group in sorted(runs_of):
-            matcher = self._group_matchers[group]
-            for a, b in runs_of[group]:
-                for match_id, start, end in matcher(doc[a:b], allow_missing=True):
-                    rule_id, _, name = strings[match_id].partition(_SEP)
-                    raw[rule_id].append((start + a, end + a, name))
+        if self._fast:
+            self._run_fast(state, raw)
+        self._run_spacy(state, raw)
         findings: list[Finding] = []
         strengths: list[Strength] = []
-        text = doc.text
+        text = state.text
         for rule in self._ordered:
             if rule.id not in raw:
                 continue
@@ -281,3 +351,97 @@ class RuleEngine:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         strengths.sort(key=lambda s: (s.start, s.end, s.id))
         return findings, strengths, state.resolved
+
+    def _run_spacy(self, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
+        doc = state.doc
+        strings = doc.vocab.strings
+        if len(self.matcher):
+            for match_id, start, end in self.matcher(doc, allow_missing=True):
+                rule_id, _, name = strings[match_id].partition(_SEP)
+                raw[rule_id].append((start, end, name))
+        if not self._group_matchers:
+            return
+        # An anchored group runs only on the sentences holding one of its words
+        # (adjacent ones together): patterns do not cross sentence boundaries.
+        runs_of: dict[int, list[list[int]]] = {}
+        for a, b in state.sents:
+            active: set[int] = set()
+            for word in doc_words(doc[a:b]):
+                active.update(self._groups_by_word.get(word, ()))
+            for group in active:
+                runs = runs_of.setdefault(group, [])
+                if runs and runs[-1][1] == a:
+                    runs[-1][1] = b
+                else:
+                    runs.append([a, b])
+        for group in sorted(runs_of):
+            matcher = self._group_matchers[group]
+            for a, b in runs_of[group]:
+                for match_id, start, end in matcher(doc[a:b], allow_missing=True):
+                    rule_id, _, name = strings[match_id].partition(_SEP)
+                    raw[rule_id].append((start + a, end + a, name))
+
+    def _run_fast(self, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
+        view = state.view
+        positions: dict[int, list[int]] = {}
+        for word, where in view.words().items():
+            for index in self._fast_by_word.get(word, ()):
+                positions.setdefault(index, []).extend(where)
+        n = view.n
+        for index in self._fast_unanchored:
+            pattern = self._fast[index]
+            if state.may_match(pattern):
+                self._emit(pattern, match_from(pattern, view, range(n), n), raw)
+        if not positions:
+            return
+        sent_of = state.sent_of
+        sents = state.sents
+        words = view.words()
+        for index, where in positions.items():
+            pattern = self._fast[index]
+            if not (pattern.has_words(words) and state.may_match(pattern)):
+                continue
+            # the runs of adjacent sentences holding an anchor word, as the spaCy backend has them
+            runs: list[list[int]] = []
+            for s in sorted({sent_of[p] for p in where}):
+                if runs and runs[-1][1] == s - 1:
+                    runs[-1][1] = s
+                else:
+                    runs.append([s, s])
+            for first, last in runs:
+                a, b = sents[first][0], sents[last][1]
+                self._emit(pattern, match_around(pattern, view, [p for p in where if a <= p < b], a, b), raw)
+
+    @staticmethod
+    def _emit(pattern: CompiledPattern, pairs: list[tuple[int, int]], raw: dict[str, list[tuple[int, int, str]]]) -> None:
+        if pairs:
+            rule_id, _, name = pattern.key.partition(_SEP)
+            raw[rule_id].extend((start, end, name) for start, end in longest(pairs))
+
+    def condition_matches(self, rule_id: str, state: _DocState) -> dict[str, list[tuple[int, int]]]:
+        """Condition key -> matches (token ranges) of one rule's condition patterns in the doc."""
+        hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        compiled = self._fast_conditions.get(rule_id)
+        if compiled is not None:
+            view = state.view
+            words = view.words()
+            n = view.n
+            pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for pattern in compiled:
+                if not (pattern.has_words(words) and state.may_match(pattern)):
+                    continue
+                if pattern.anchor is None:
+                    pairs[pattern.key].extend(match_from(pattern, view, range(n), n))
+                else:
+                    where = sorted({p for word in pattern.anchor for p in words.get(word, ())})
+                    if where:
+                        pairs[pattern.key].extend(match_around(pattern, view, where, 0, n))
+            for key, found in pairs.items():
+                if found:
+                    hits[key] = longest(found)
+            return hits
+        matcher = self.condition_matchers.get(rule_id)
+        if matcher is not None:
+            for match_id, start, end in matcher(state.doc, allow_missing=True):
+                hits[state.doc.vocab.strings[match_id]].append((start, end))
+        return hits
