@@ -299,6 +299,19 @@ RISKY = _rule_sentences()
 DOMAINS = list(PROBLEMS)
 
 
+def _extend_from_yaml(path: Path) -> None:
+    """Add the sentences of a further bank file (same kinds of lists, written later)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for domain, items in data.get("problems", {}).items():
+        PROBLEMS[domain].extend(x for x in items if x not in PROBLEMS[domain])
+    for key, bank in (("feelings", FEELINGS), ("worried", WORRIED), ("neutral", NEUTRAL), ("apologies", APOLOGIES),
+                      ("empathy", EMPATHY), ("hard_negatives", HARD_NEGATIVES)):
+        bank.extend(x for x in data.get(key, []) if x not in bank)
+
+
+_extend_from_yaml(Path(__file__).with_name("banks_extra.yaml"))
+
+
 def _split_bank(items: list[str], key: str) -> tuple[list[str], list[str], list[str]]:
     """Deterministically reserve ~25% of a bank for test and ~12% for validation."""
     bucket = {s: int(hashlib.sha256((key + s).encode()).hexdigest(), 16) % 8 for s in items}
@@ -308,7 +321,7 @@ def _split_bank(items: list[str], key: str) -> tuple[list[str], list[str], list[
     return train, test, val
 
 
-def compose(n: int = 3000, seed: int = SEED) -> list[dict]:
+def compose(n: int = 6000, seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
     banks = {}
     for name, items in (("apology", APOLOGIES), ("empathy", EMPATHY), ("feeling", FEELINGS), ("hard", HARD_NEGATIVES),
