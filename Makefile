@@ -35,7 +35,8 @@ morph-eval: setup
 	$(BIN)/python -m sävy.morph_eval ../shared/data/ud_finnish_tdt/fi_tdt-ud-test.conllu
 
 rules-eval: setup
-	$(BIN)/python -m sävy.rules_eval data/eval/lead_heldout.jsonl
+	$(BIN)/python -m sävy.rules_eval data/eval/heldout_v2.jsonl --markdown
+	$(BIN)/python -m sävy.rules_eval data/eval/lead_heldout.jsonl --markdown
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
