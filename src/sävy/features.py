@@ -5,7 +5,9 @@ inflection of ``pahoitella`` is one feature), lemma bigrams come from the
 vectorizer, plus morphology and rule tokens: ``_neg_`` for negation, ``_p1_``
 for first-person verbs, ``_p2_`` for second-person forms, ``_imp_`` for
 imperatives, ``_q_`` for a question, ``_excl_`` for an exclamation, ``_caps_``
-for a shouted word and ``_s:<strength>_`` for every strength rule that fired.
+for a shouted word, ``_<class>_`` for a word of the lexicon (``resources/lexicon.tsv``:
+emotion, worry, urgency, fault, acknowledgement) and ``_s:<strength>_`` for every
+strength rule that fired.
 Character n-grams of the raw text are added by the vectorizer to survive typos.
 """
 
@@ -21,17 +23,59 @@ from .tables import resource_rows
 
 @lru_cache(maxsize=1)
 def lexicon() -> Mapping[str, str]:
-    """Lemma -> class (emo, worry, urgent, fault) from ``resources/lexicon.tsv``."""
+    """Lemma -> class (emo, worry, urgent, fault, ack) from ``resources/lexicon.tsv``.
+
+    An entry ending in ``*`` is a prefix (``turhautum*`` also covers the
+    unknown possessive form *turhautumisenne*); see :func:`word_class`.
+    """
     table = {}
     for lemma, cls, *_ in resource_rows("lexicon.tsv"):
         table[lemma] = cls
     return table
 
 
+@lru_cache(maxsize=1)
+def _prefixes() -> tuple[tuple[str, ...], Mapping[str, str]]:
+    entries = {k[:-1]: v for k, v in lexicon().items() if k.endswith("*")}
+    return tuple(sorted(entries, key=len, reverse=True)), entries
+
+
+@lru_cache(maxsize=65536)
+def word_class(lemma: str, form: str) -> str | None:
+    """The lexicon class of a word, by its lemma, its form, or the longest prefix entry of either."""
+    classes = lexicon()
+    cls = classes.get(lemma) or classes.get(form)
+    if cls:
+        return cls
+    prefixes, entries = _prefixes()
+    for word in (lemma, form):
+        if word.startswith(prefixes):
+            return entries[next(p for p in prefixes if word.startswith(p))]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _morph_tokens(morph: str) -> tuple[str, ...]:
+    """The feature tokens of one morphology string ("Number=Sing|Person=1|...")."""
+    feats = dict(f.split("=", 1) for f in morph.split("|") if "=" in f)
+    out = []
+    if "Neg" in feats.get("Polarity", "").split(","):
+        out.append("_neg_")
+    person = feats.get("Person", "")
+    if person[:1] == "1":
+        out.append("_p1_")
+    elif person[:1] == "2":
+        out.append("_p2_")
+    if "Imp" in feats.get("Mood", "").split(","):
+        out.append("_imp_")
+    if feats.get("Person[psor]") == "2":
+        out.append("_psor2_")
+    return tuple(out)
+
+
 def feature_text(doc: Doc, strengths: Iterable[str] = ()) -> str:
     """The feature-token string of one parsed text."""
     out: list[str] = []
-    classes = lexicon()
     for token in doc:
         if token.is_space:
             continue
@@ -43,22 +87,10 @@ def feature_text(doc: Doc, strengths: Iterable[str] = ()) -> str:
             continue
         lemma = token.lemma_.lower()
         out.append(lemma)
-        cls = classes.get(lemma) or classes.get(token.lower_)
+        cls = word_class(lemma, token.lower_)
         if cls:
             out.append(f"_{cls}_")
-        morph = token.morph
-        if "Neg" in morph.get("Polarity"):
-            out.append("_neg_")
-        person = morph.get("Person")
-        if person:
-            if person[0] == "1":
-                out.append("_p1_")
-            elif person[0] == "2":
-                out.append("_p2_")
-        if "Imp" in morph.get("Mood"):
-            out.append("_imp_")
-        if morph.get("Person[psor]") == ["2"]:
-            out.append("_psor2_")
+        out.extend(_morph_tokens(str(token.morph)))
         if len(token.text) > 2 and token.text.isupper():
             out.append("_caps_")
     out.extend(f"_s:{s}_" for s in dict.fromkeys(strengths))
