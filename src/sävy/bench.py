@@ -10,7 +10,8 @@ Prints replies/s and words/s for, on the same synthetic replies:
 
 and the overhead ratios: rules over the sävy pipeline (target < 1.15) and
 classifiers over rules (target < 1.10 of throughput). Each figure is the best
-of ``--repeat`` runs after a warm-up, single process unless ``--jobs``.
+of ``--repeat`` rounds after a warm-up (the configurations take turns in each
+round), single process unless ``--jobs``.
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ def synthetic_replies(n: int, seed: int = 7) -> list[dict[str, str]]:
     return items
 
 
-def _best(fn: Callable[[], None], repeat: int) -> float:
-    best = float("inf")
+def _best_interleaved(runs: dict[str, Callable[[], None]], repeat: int) -> dict[str, float]:
+    """Best time of each run over ``repeat`` rounds, the runs taking turns within a round,
+    so that a slow spell of the machine hits every configuration alike."""
+    best = {name: float("inf") for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 
@@ -93,13 +97,14 @@ def run(n: int, repeat: int, jobs: int, batch_size: int) -> dict[str, object]:
     _drain(rules_only.critique_many(items[:200]))
     _drain(full.critique_many(items[:200]))
 
-    seconds = {
-        "stock_pipeline": _best(lambda: _drain(stock.pipe(texts, batch_size=batch_size, n_process=jobs)), repeat),
-        "savy_pipeline": _best(lambda: _drain(savy_nlp.pipe(texts, batch_size=batch_size, n_process=jobs)), repeat),
-        "critique_many_rules": _best(lambda: _drain(rules_only.critique_many(items, batch_size=batch_size, n_process=jobs)), repeat),
+    runs: dict[str, Callable[[], None]] = {
+        "stock_pipeline": lambda: _drain(stock.pipe(texts, batch_size=batch_size, n_process=jobs)),
+        "savy_pipeline": lambda: _drain(savy_nlp.pipe(texts, batch_size=batch_size, n_process=jobs)),
+        "critique_many_rules": lambda: _drain(rules_only.critique_many(items, batch_size=batch_size, n_process=jobs)),
     }
     if has_models:
-        seconds["critique_many_full"] = _best(lambda: _drain(full.critique_many(items, batch_size=batch_size, n_process=jobs)), repeat)
+        runs["critique_many_full"] = lambda: _drain(full.critique_many(items, batch_size=batch_size, n_process=jobs))
+    seconds = _best_interleaved(runs, repeat)
     result: dict[str, object] = {
         "replies": n, "texts_parsed": len(texts), "reply_words": words, "jobs": jobs, "batch_size": batch_size,
         "replies_per_s": {k: round(n / v, 1) for k, v in seconds.items()},

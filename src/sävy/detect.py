@@ -383,24 +383,33 @@ class RuleEngine:
 
     def _run_fast(self, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
         view = state.view
+        words = view.words()
+        patterns = self._fast
+        # anchor positions of the patterns whose required words are all in the doc
         positions: dict[int, list[int]] = {}
-        for word, where in view.words().items():
-            for index in self._fast_by_word.get(word, ()):
-                positions.setdefault(index, []).extend(where)
+        rejected: set[int] = set()
+        by_word = self._fast_by_word
+        for word, where in words.items():
+            for index in by_word.get(word, ()):
+                found = positions.get(index)
+                if found is not None:
+                    found.extend(where)
+                elif index not in rejected:
+                    if patterns[index].has_words(words) and state.may_match(patterns[index]):
+                        positions[index] = list(where)
+                    else:
+                        rejected.add(index)
         n = view.n
         for index in self._fast_unanchored:
-            pattern = self._fast[index]
+            pattern = patterns[index]
             if state.may_match(pattern):
                 self._emit(pattern, match_from(pattern, view, range(n), n), raw)
         if not positions:
             return
         sent_of = state.sent_of
         sents = state.sents
-        words = view.words()
         for index, where in positions.items():
-            pattern = self._fast[index]
-            if not (pattern.has_words(words) and state.may_match(pattern)):
-                continue
+            pattern = patterns[index]
             # the runs of adjacent sentences holding an anchor word, as the spaCy backend has them
             runs: list[list[int]] = []
             for s in sorted({sent_of[p] for p in where}):

@@ -259,7 +259,10 @@ class CompiledPattern:
     def has_words(self, words: Mapping[str, Any]) -> bool:
         """Whether ``words`` (lower-cased forms and lemmas of a doc) hold a word of every required set."""
         keys = words.keys()
-        return not any(keys.isdisjoint(req) for req in self.required)
+        for req in self.required:
+            if keys.isdisjoint(req):
+                return False
+        return True
 
 
 def compile_pattern(key: str, tokens: Sequence[Mapping[str, Any]], anchor_index: int | None,
