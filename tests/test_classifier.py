@@ -95,9 +95,23 @@ def test_fast_scorer_equals_scikit_learn(models, nlp):
             scorer = models.scorers[name]
             if not isinstance(scorer, LinearScorer):
                 continue
-            fast, _ = scorer.score((feature, text))
+            fast, why = scorer.score((feature, text))
             slow = model.predict_proba(np.array([[feature, text]], dtype=object))[0, 1]
             assert fast == pytest.approx(slow, abs=1e-9)
+            assert scorer.explain((feature, text)) == why
+
+
+def test_char_ngrams_equal_scikit_learns_analyzer(models):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from sävy.classifier import char_wb_ngrams
+
+    texts = ["", " ", "Pahoittelen  viivettä!\n\tHoidan\u00a0asian.", "a bb ccc dddd eeeee", "ÄÖ åäö 😀 x",
+             "Hei,\r\nkiitos", "  reunat  ", "I" * 9]
+    for low, high in ((2, 5), (1, 3), (3, 3)):
+        analyze = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high)).build_analyzer()
+        for text in texts:
+            assert char_wb_ngrams(text, low, high) == analyze(text), (text, low, high)
 
 
 def test_grouped_scoring_equals_each_model_alone(models, nlp):

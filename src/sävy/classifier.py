@@ -115,6 +115,37 @@ def verify_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
+def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's ``analyzer="char_wb"`` n-grams of a lower-cased text, with list comprehensions.
+
+    Words padded with one space; a word shorter than ``n`` counts once, whole,
+    and ends the larger ``n`` (scikit-learn's rule). Equal to the vectorizer's
+    own analyzer (tested); about twice as fast.
+    """
+    out: list[str] = []
+    extend = out.extend
+    for word in text.lower().split():
+        w = f" {word} "
+        size = len(w)
+        for n in range(low, high + 1):
+            if size <= n:
+                out.append(w)
+                break
+            extend([w[i:i + n] for i in range(size - n + 1)])
+    return out
+
+
+def _analyzer(vec: Any) -> Callable[[str], list[str]]:
+    """The vectorizer's analyzer; for default ``char_wb`` settings, :func:`char_wb_ngrams`."""
+    params = vec.get_params()
+    if (params["analyzer"] == "char_wb" and params["lowercase"] and params["preprocessor"] is None
+            and params["strip_accents"] is None and params["input"] == "content"
+            and params["decode_error"] == "strict"):
+        low, high = params["ngram_range"]
+        return lambda text: char_wb_ngrams(text, low, high)
+    return vec.build_analyzer()
+
+
 class LinearScorer:
     """One calibrated TF-IDF + linear model, unpacked for fast single-text scoring."""
 
@@ -141,13 +172,21 @@ class LinearScorer:
             # term -> (idf, coefficient) as Python floats: one dict lookup per term when scoring
             block_coef = coef[offset:offset + size]
             table = {term: (float(vec.idf_[j]), float(block_coef[j])) for term, j in vocab.items()}
-            self.blocks.append((signature, column, vec.build_analyzer(), table, bool(vec.sublinear_tf),
+            self.blocks.append((signature, column, _analyzer(vec), table, bool(vec.sublinear_tf),
                                 name == "lemmas"))
             self.arrays.append((signature, column, vocab, vec.idf_, block_coef))
             offset += size
 
-    def score(self, columns: Sequence[str], cache: dict | None = None) -> tuple[float, list[tuple[str, float]]]:
+    def explain(self, columns: Sequence[str], cache: dict | None = None) -> list[tuple[str, float]]:
+        """The lemma features' contributions to the decision, largest first (as :meth:`score` gives them)."""
+        return self.score(columns, cache, explain_only=True)[1]
+
+    def score(self, columns: Sequence[str], cache: dict | None = None, *,
+              explain_only: bool = False) -> tuple[float, list[tuple[str, float]]]:
         """Probability and the lemma features that pushed it up most.
+
+        ``explain_only`` skips the blocks that explain nothing (the character
+        n-grams): the contributions are the same, the probability is not.
 
         ``cache`` shares the analysed terms of a text between models that use
         the same vectorizer settings (all sävy models do).
@@ -156,6 +195,8 @@ class LinearScorer:
         contributions: list[tuple[str, float]] = []
         log = math.log
         for signature, column, analyze, table, sublinear, explain in self.blocks:
+            if explain_only and not explain:
+                continue
             text = columns[column]
             if cache is None:
                 terms = Counter(analyze(text))
@@ -319,7 +360,8 @@ class SignalModels:
             p_covered = prob(spec.covered)
             if p_present >= t["present"] and p_covered < t["covered"] and reply.strip():
                 # the explanation (per-term contributions) only for a finding that is reported
-                why = self.probability(present, *texts[self.inputs[present]], cache=cache)[1]
+                scorer = self.scorers.get(present)
+                why = scorer.explain(texts[self.inputs[present]], cache) if scorer is not None else []
                 shown = [(w, c) for w, c in why if c > 0 and not w.startswith("_s:") and w not in _EXPLANATION_STOPWORDS]
                 words = ", ".join(f"“{w}” {c:+.2f}" for w, c in shown[:3])
                 source = "asiakkaan viesti" if with_customer else "vastaus"
