@@ -263,23 +263,15 @@ class ScorerGroup:
 
         decision = self.intercepts.copy()
         for signature, column, analyze, vocab, sublinear, idf, coef in self.blocks:
-            text = columns[column]
-            key = (signature, text)
-            terms = None if cache is None else cache.get(key)
-            if terms is None:
-                terms = Counter(analyze(text))
-                if cache is not None:
-                    cache[key] = terms
+            terms = analyze(columns[column])
             if not terms:
                 continue
-            # vocabulary lookups at C speed, the TF-IDF arithmetic in numpy
-            index = np.fromiter(map(vocab.get, terms.keys(), repeat(-1)), dtype=np.int64, count=len(terms))
-            counts = np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
-            known = index >= 0
-            if not known.any():
+            # vocabulary lookups at C speed, counting and the TF-IDF arithmetic in NumPy
+            index = np.fromiter(map(vocab.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+            index, counts = np.unique(index[index >= 0], return_counts=True)
+            if not len(index):
                 continue
-            index, counts = index[known], counts[known]
-            w = ((1.0 + np.log(counts)) if sublinear else counts) * idf[index]
+            w = ((1.0 + np.log(counts)) if sublinear else counts.astype(np.float64)) * idf[index]
             decision += coef[:, index] @ w / math.sqrt(float(w @ w))
         z = self.a * decision + self.b
         probs = 1.0 / (1.0 + np.exp(np.clip(z, -700, 700)))

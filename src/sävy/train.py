@@ -8,7 +8,7 @@ pairs written freely by another author, split by a hash of their id):
    into feature tokens (:mod:`sävy.features`);
 2. for each signal, compare candidate models in stratified 5-fold
    cross-validation on the train split (ROC-AUC): TF-IDF (lemma 1–2-grams +
-   character 2–5-grams) with logistic regression, against the same features
+   character 3–5-grams) with logistic regression, against the same features
    with a linear SVM and with complement naive Bayes;
 3. fit the best, sigmoid-calibrated on out-of-fold scores;
 4. pick the finding thresholds on the validation split (phrasings the model
@@ -116,7 +116,7 @@ def make_features():
     return ColumnTransformer([
         ("lemmas", TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                    sublinear_tf=True, max_features=40000), 0),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
                                   sublinear_tf=True, lowercase=True, max_features=60000), 1),
     ])
 
@@ -373,7 +373,7 @@ def write_model_card(path: Path, m: dict[str, Any]) -> None:
 Six calibrated linear classifiers over features from the sävy NLP layer
 (Voikko lemmas disambiguated by spaCy POS/morphology, lemma 1–2-grams,
 morphology tokens such as negation and first-person verbs, strength-rule hits,
-and character 2–5-grams of the raw text for robustness to typos). They give
+and character 3–5-grams of the raw text for robustness to typos). They give
 the critique's `signals` and drive the `missing-apology` and
 `missing-empathy` findings:
 
