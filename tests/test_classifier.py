@@ -122,7 +122,7 @@ def test_grouped_scoring_equals_each_model_alone(models, nlp):
     for text in ["Pahoittelen viivettä, tarkistan asian.", "Lähetä kuva.", "Olen tosi pettynyt!!", "", "ok"]:
         columns = (feature_text(nlp(text)), text)
         for which, group in models.groups.items():
-            together = group.score(columns, {})
+            together = group.score(columns)
             for name in group.names:
                 alone, _ = models.scorers[name].score(columns)
                 assert together[name] == pytest.approx(alone, abs=1e-9), (which, name, text)

@@ -257,7 +257,7 @@ class ScorerGroup:
         self.a = np.array([scorers[n].a for n in self.names])
         self.b = np.array([scorers[n].b for n in self.names])
 
-    def score(self, columns: Sequence[str], cache: dict | None = None) -> dict[str, float]:
+    def score(self, columns: Sequence[str]) -> dict[str, float]:
         """Model name -> probability for one text (``columns`` as for :meth:`LinearScorer.score`)."""
         import numpy as np
 
@@ -330,7 +330,7 @@ class SignalModels:
                 which = self.inputs[name]
                 group = self.groups.get(which)
                 if group is not None and name in group.names:
-                    probs.update(group.score(texts[which], cache))
+                    probs.update(group.score(texts[which]))
                 else:
                     probs[name] = self.probability(name, *texts[which], cache=cache)[0]
             return probs[name]
