@@ -84,6 +84,10 @@ class _DocState:
             self._sents = sentence_bounds(self.doc)
         return self._sents
 
+    def admits(self, pattern: CompiledPattern) -> bool:
+        """Whether the doc holds every word set the pattern requires and passes its text filters."""
+        return pattern.has_words(self.view.words()) and self.may_match(pattern)
+
     def may_match(self, pattern: CompiledPattern) -> bool:
         """Whether the reply's text passes the pattern's text filters (cheap, before matching)."""
         if not pattern.text_filters:
@@ -169,12 +173,6 @@ def anchor_of(tokens: Iterable[dict]) -> tuple[int, frozenset[str]] | None:
     if not anchors:
         return None
     return min(anchors, key=lambda ia: (len(ia[1] & _COMMON_WORDS), len(ia[1]), ia[0]))
-
-
-def pattern_anchor(tokens: Iterable[dict]) -> frozenset[str] | None:
-    """The rarest small set of words of which a match must contain one, or ``None``."""
-    found = anchor_of(tokens)
-    return None if found is None else found[1]
 
 
 def doc_words(doc: Doc | Span) -> set[str]:
@@ -395,7 +393,7 @@ class RuleEngine:
                 if found is not None:
                     found.extend(where)
                 elif index not in rejected:
-                    if patterns[index].has_words(words) and state.may_match(patterns[index]):
+                    if state.admits(patterns[index]):
                         positions[index] = list(where)
                     else:
                         rejected.add(index)
@@ -437,7 +435,7 @@ class RuleEngine:
             n = view.n
             pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
             for pattern in compiled:
-                if not (pattern.has_words(words) and state.may_match(pattern)):
+                if not state.admits(pattern):
                     continue
                 if pattern.anchor is None:
                     pairs[pattern.key].extend(match_from(pattern, view, range(n), n))
