@@ -126,6 +126,23 @@ def test_grouped_scoring_equals_each_model_alone(models, nlp):
             for name in group.names:
                 alone, _ = models.scorers[name].score(columns)
                 assert together[name] == pytest.approx(alone, abs=1e-9), (which, name, text)
+            assert group.score(columns) == together  # the second time from the per-word index cache
+
+
+def test_grouped_scoring_survives_a_full_index_cache(models, nlp, monkeypatch):
+    """The per-word cache is bounded; clearing it when full changes no probability."""
+    from sävy.classifier import _BlockIndexer
+    from sävy.features import feature_text
+
+    text = "Pahoittelen viivettä, tarkistan asian ja palaan huomenna. Pahoittelen vielä."
+    columns = (feature_text(nlp(text)), text)
+    group = models.groups["reply"]
+    before = group.score(columns)
+    monkeypatch.setattr(_BlockIndexer, "MAX_CACHED", 3)
+    for _, indexer in group.indexers:
+        indexer.cache.clear()
+    assert group.score(columns) == pytest.approx(before, abs=1e-12)
+    assert all(len(indexer.cache) <= 3 for _, indexer in group.indexers)
 
 
 @pytest.mark.parametrize("customer, reply, rule, expected", [

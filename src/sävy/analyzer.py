@@ -14,6 +14,7 @@ from .critique import Critique, Finding, Strength
 from .plugins import run_detector
 from .detect import RuleEngine
 from .risk import risk_of
+from .tokenmatch import TokenView
 from .ruleset import SEVERITIES, RuleSet, load_rules
 
 #: Texts longer than this are analysed in pieces (offsets stay exact).
@@ -211,8 +212,9 @@ class Analyzer:
                        sanitised: bool = False) -> Critique:
         findings: list[Finding] = []
         strengths: list[Strength] = []
+        first_view = TokenView(reply_docs[0][0])  # the tokens read once, for the rules and the classifiers
         for doc, offset in reply_docs:
-            f, s, _ = engine.run(doc)
+            f, s, _ = engine.run(doc, first_view if doc is reply_docs[0][0] else None)
             for detector in self.detectors:
                 if detector.enabled:
                     f = [*f, *run_detector(detector, doc)]
@@ -224,7 +226,7 @@ class Analyzer:
         models = self.models
         version = {"model": "none"}
         if models is not None:
-            signals, model_findings = models.assess(reply_docs[0][0], customer_doc, strengths)
+            signals, model_findings = models.assess(reply_docs[0][0], customer_doc, strengths, reply_view=first_view)
             findings.extend(model_findings)
             version = {"model": models.version}
         else:

@@ -20,7 +20,6 @@ import json
 import math
 import warnings
 from collections import Counter
-from itertools import repeat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,6 +30,7 @@ from spacy.tokens import Doc
 from .critique import Finding, Strength
 from .errors import ModelIntegrityError
 from .features import feature_text
+from .tokenmatch import TokenView
 
 MANIFEST = "MANIFEST.json"
 
@@ -142,7 +142,12 @@ def _analyzer(vec: Any) -> Callable[[str], list[str]]:
             and params["strip_accents"] is None and params["input"] == "content"
             and params["decode_error"] == "strict"):
         low, high = params["ngram_range"]
-        return lambda text: char_wb_ngrams(text, low, high)
+
+        def analyze(text: str) -> list[str]:
+            return char_wb_ngrams(text, low, high)
+
+        analyze.char_wb = (low, high)  # type: ignore[attr-defined]  # ScorerGroup caches its n-grams per word
+        return analyze
     return vec.build_analyzer()
 
 
@@ -228,15 +233,59 @@ class LinearScorer:
         return prob, contributions
 
 
+class _BlockIndexer:
+    """The vocabulary indices (plus an offset) of one vectorizer block's terms in a text.
+
+    Indices are cached as packed ``intp`` bytes per term, and for the
+    ``char_wb`` analyzer (whose n-grams never cross a word) per lower-cased
+    word: a text then costs one dictionary lookup per word and a ``bytes``
+    join, instead of building, looking up and converting every n-gram.
+    """
+
+    MAX_CACHED = 200_000
+
+    def __init__(self, analyze: Callable[[str], list[str]], vocab: Mapping[str, int], offset: int,
+                 char_wb: tuple[int, int] | None) -> None:
+        self.analyze = analyze
+        self.vocab = dict(vocab)
+        self.offset = offset
+        self.char_wb = char_wb
+        self.cache: dict[str, bytes] = {}
+
+    def _pack(self, key: str, terms: list[str]) -> bytes:
+        import numpy as np
+
+        get, offset = self.vocab.get, self.offset
+        packed = np.array([j + offset for j in map(get, terms) if j is not None], dtype=np.intp).tobytes()
+        if len(self.cache) >= self.MAX_CACHED:
+            self.cache.clear()
+        self.cache[key] = packed
+        return packed
+
+    def extend(self, text: str, out: list[bytes]) -> None:
+        """Append the packed indices of ``text``'s terms (one per occurrence) to ``out``."""
+        cache, pack = self.cache, self._pack
+        if self.char_wb is None:
+            for term in self.analyze(text):
+                found = cache.get(term)
+                out.append(pack(term, [term]) if found is None else found)
+            return
+        low, high = self.char_wb
+        for word in text.lower().split():
+            found = cache.get(word)
+            out.append(pack(word, char_wb_ngrams(word, low, high)) if found is None else found)
+
+
 class ScorerGroup:
     """Several :class:`LinearScorer` models over the same vectorizers, scored in one pass.
 
     The signal models of one input (the reply, or the customer message) are
     fitted on the same texts with the same TF-IDF settings, so they share
-    vocabulary and IDF weights; only the coefficients differ. One pass over a
-    text's terms then gives every model's decision (a coefficient matrix
-    product) instead of one pass per model. Probabilities equal
-    :meth:`LinearScorer.score` (tested).
+    vocabulary and IDF weights; only the coefficients differ. A text's terms
+    of every block become indices into one joined vocabulary; one sort counts
+    them, and one coefficient-matrix product gives every model's decision
+    (each block's TF-IDF vector normalised on its own, as scikit-learn does).
+    Probabilities equal :meth:`LinearScorer.score` (tested).
     """
 
     def __init__(self, scorers: Mapping[str, LinearScorer]) -> None:
@@ -244,38 +293,61 @@ class ScorerGroup:
 
         self.names = tuple(scorers)
         first = scorers[self.names[0]]
-        self.blocks: list[tuple[str, int, Callable[[str], list[str]], dict[str, int], bool, Any, Any]] = []
+        self.indexers: list[tuple[int, _BlockIndexer]] = []  # (column, indexer) per block
+        self.bounds: list[tuple[int, bool]] = []  # (first index, sublinear) per block
+        idfs, coefs = [], []
+        offset = 0
         for b, (signature, column, vocab, idf, _) in enumerate(first.arrays):
             for name in self.names[1:]:
                 other = scorers[name].arrays[b]
                 if other[0] != signature or other[1] != column or other[2] != vocab or not np.array_equal(other[3], idf):
                     raise ValueError(f"model {name!r} does not share the vectorizers of {self.names[0]!r}")
-            coef = np.vstack([scorers[name].arrays[b][4] for name in self.names])
-            self.blocks.append((signature, column, first.blocks[b][2], dict(vocab), first.blocks[b][4],
-                                np.asarray(idf, dtype=np.float64), coef))
-        self.intercepts = np.array([scorers[n].intercept for n in self.names])
-        self.a = np.array([scorers[n].a for n in self.names])
-        self.b = np.array([scorers[n].b for n in self.names])
+            analyze = first.blocks[b][2]
+            self.indexers.append((column, _BlockIndexer(analyze, vocab, offset, getattr(analyze, "char_wb", None))))
+            self.bounds.append((offset, first.blocks[b][4]))
+            idfs.append(np.asarray(idf, dtype=np.float64))
+            coefs.append(np.vstack([scorers[name].arrays[b][4] for name in self.names]))
+            offset += len(vocab)
+        self.idf = np.concatenate(idfs)
+        self.coef = np.hstack(coefs)
+        self.lows = [low for low, _ in self.bounds[1:]]
+        self.intercepts = [scorers[n].intercept for n in self.names]
+        self.calibration = [(scorers[n].a, scorers[n].b) for n in self.names]
 
     def score(self, columns: Sequence[str]) -> dict[str, float]:
         """Model name -> probability for one text (``columns`` as for :meth:`LinearScorer.score`)."""
         import numpy as np
 
-        decision = self.intercepts.copy()
-        for signature, column, analyze, vocab, sublinear, idf, coef in self.blocks:
-            terms = analyze(columns[column])
-            if not terms:
-                continue
-            # vocabulary lookups at C speed, counting and the TF-IDF arithmetic in NumPy
-            index = np.fromiter(map(vocab.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
-            index, counts = np.unique(index[index >= 0], return_counts=True)
-            if not len(index):
-                continue
-            w = ((1.0 + np.log(counts)) if sublinear else counts.astype(np.float64)) * idf[index]
-            decision += coef[:, index] @ w / math.sqrt(float(w @ w))
-        z = self.a * decision + self.b
-        probs = 1.0 / (1.0 + np.exp(np.clip(z, -700, 700)))
-        return dict(zip(self.names, probs.tolist()))
+        parts: list[bytes] = []
+        for column, indexer in self.indexers:
+            indexer.extend(columns[column], parts)
+        index = np.sort(np.frombuffer(b"".join(parts), dtype=np.intp))
+        decision = self.intercepts
+        if len(index):
+            # distinct indices and their counts (what np.unique gives, at a fraction of its overhead)
+            new = np.empty(len(index), dtype=bool)
+            new[0] = True
+            np.not_equal(index[1:], index[:-1], out=new[1:])
+            starts = np.flatnonzero(new)
+            index = index[starts]
+            counts = np.empty(len(starts), dtype=np.float64)
+            counts[:-1] = starts[1:] - starts[:-1]
+            counts[-1] = len(new) - starts[-1]
+            weights = np.empty(len(index), dtype=np.float64)
+            cuts = np.searchsorted(index, self.lows).tolist() if self.lows else []
+            for (_, sublinear), a, b in zip(self.bounds, [0, *cuts], [*cuts, len(index)]):
+                if a == b:
+                    continue
+                c = counts[a:b]
+                w = ((1.0 + np.log(c)) if sublinear else c) * self.idf[index[a:b]]
+                weights[a:b] = w / math.sqrt(float(w @ w))
+            dots = (np.take(self.coef, index, axis=1) @ weights).tolist()
+            decision = [d + x for d, x in zip(decision, dots)]
+        probs = {}
+        for name, d, (a, b) in zip(self.names, decision, self.calibration):
+            z = a * d + b
+            probs[name] = 1.0 / (1.0 + math.exp(z)) if z < 700 else 0.0
+        return probs
 
 
 class SignalModels:
@@ -313,15 +385,20 @@ class SignalModels:
         prob = float(self.models[name].predict_proba(np.array([[feature, raw]], dtype=object))[0, 1])
         return prob, []
 
-    def assess(self, reply_doc: Doc, customer_doc: Doc | None,
-               strengths: Sequence[Strength]) -> tuple[dict[str, float], list[Finding]]:
-        """Signals in [0, 1] and the missing-apology / missing-empathy findings."""
-        reply = reply_doc.text  # Doc.text joins the tokens on every call: read it once
-        reply_feature = feature_text(reply_doc, [s.id for s in strengths if s.start < len(reply)])
+    def assess(self, reply_doc: Doc, customer_doc: Doc | None, strengths: Sequence[Strength], *,
+               reply_view: TokenView | None = None) -> tuple[dict[str, float], list[Finding]]:
+        """Signals in [0, 1] and the missing-apology / missing-empathy findings.
+
+        ``reply_view`` is the reply's token view when the rule engine made one.
+        """
+        view = reply_view if reply_view is not None else TokenView(reply_doc)
+        reply = view.text
+        reply_feature = feature_text(reply_doc, [s.id for s in strengths if s.start < len(reply)], view=view)
         texts = {"reply": (reply_feature, reply)}
-        customer = customer_doc.text if customer_doc is not None else ""
+        customer_view = TokenView(customer_doc) if customer_doc is not None else None
+        customer = customer_view.text if customer_view is not None else ""
         if customer.strip():
-            texts["customer"] = (feature_text(customer_doc), customer)
+            texts["customer"] = (feature_text(customer_doc, view=customer_view), customer)
         probs: dict[str, float] = {}
         cache: dict = {}
 

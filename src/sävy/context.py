@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from spacy.tokens import Doc
 
@@ -29,25 +29,33 @@ CLAUSE_BOUNDARIES = frozenset({
 })
 
 
-def clause_range(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """The clause around [start, end): out to the nearest comma, conjunction or sentence edge."""
-    sent = doc[start].sent
+def clause_range(lower: Sequence[str], alpha: Sequence[bool], sentence: tuple[int, int],
+                 start: int, end: int) -> tuple[int, int]:
+    """The clause around [start, end): out to the nearest comma, conjunction or sentence edge.
+
+    ``lower`` and ``alpha`` are the tokens' lower-cased forms and ``is_alpha``
+    flags, ``sentence`` the token range of the sentence holding ``start``.
+    """
+    first, last = sentence
     a = start
-    while a > sent.start and doc[a - 1].lower_ not in CLAUSE_BOUNDARIES:
+    while a > first and lower[a - 1] not in CLAUSE_BOUNDARIES:
         a -= 1
-    if a > sent.start and doc[a - 1].is_alpha:
+    if a > first and alpha[a - 1]:
         a -= 1  # the conjunction that opens the clause belongs to it ("jos", "kun", "mutta")
     b = end
-    while b < sent.end and doc[b].lower_ not in CLAUSE_BOUNDARIES:
+    while b < last and lower[b] not in CLAUSE_BOUNDARIES:
         b += 1
     return a, b
 
 
 def scope_range(scope: str, start: int, end: int, sents: list[tuple[int, int]], n: int,
-                doc: Doc | None = None) -> tuple[int, int]:
-    """The token range [a, b) that ``scope`` covers around the match [start, end)."""
-    if scope == "clause" and doc is not None:
-        return clause_range(doc, start, end)
+                sent_of: Sequence[int] | None = None, lower: Sequence[str] | None = None,
+                alpha: Sequence[bool] | None = None) -> tuple[int, int]:
+    """The token range [a, b) that ``scope`` covers around the non-empty match [start, end).
+
+    ``sent_of`` maps a token to its sentence's index in ``sents``; the
+    ``clause`` scope also needs the tokens' ``lower`` forms and ``alpha`` flags.
+    """
     if scope == "reply":
         return 0, n
     if scope == "after":
@@ -56,20 +64,22 @@ def scope_range(scope: str, start: int, end: int, sents: list[tuple[int, int]], 
         return 0, start
     if scope == "match":
         return start, end
-    first = last = 0
-    for i, (a, b) in enumerate(sents):
-        if a <= start < b:
-            first = i
-        if a < end <= b:
-            last = i
-            break
-    last = max(last, first)
+    if not sents:
+        return 0, n
+    if sent_of is None:
+        sent_of = [0] * n
+        for k, (a, b) in enumerate(sents):
+            sent_of[a:b] = [k] * (b - a)
+    first = sent_of[start]
+    if scope == "clause":
+        if lower is None or alpha is None:
+            raise ValueError("the clause scope needs the tokens' lower forms and is_alpha flags")
+        return clause_range(lower, alpha, sents[first], start, end)
+    last = max(sent_of[end - 1], first)
     if scope == "following":
         last = min(last + 1, len(sents) - 1)
     elif scope == "preceding":
         first = max(first - 1, 0)
-    if not sents:
-        return 0, n
     return sents[first][0], sents[last][1]
 
 

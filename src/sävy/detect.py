@@ -66,15 +66,14 @@ class Hit:
 class _DocState:
     """Per-doc data computed once, lazily."""
 
-    def __init__(self, doc: Doc, engine: "RuleEngine") -> None:
+    def __init__(self, doc: Doc, engine: "RuleEngine", view: TokenView | None = None) -> None:
         self.doc = doc
         self.engine = engine
         self._sents: list[tuple[int, int]] | None = None
         self._reported: list[tuple[int, int]] | None = None
         self._cond_hits: dict[str, dict[str, list[tuple[int, int]]]] = {}
-        self._view: TokenView | None = None
+        self._view = view
         self._sent_of: list[int] | None = None
-        self._text: str | None = None
         self._lower: str | None = None
         self.resolved: dict[str, list[Hit]] = {}
 
@@ -98,9 +97,7 @@ class _DocState:
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = self.doc.text  # Doc.text joins the tokens on every call
-        return self._text
+        return self.view.text
 
     @property
     def sent_of(self) -> list[int]:
@@ -180,6 +177,17 @@ def doc_words(doc: Doc | Span) -> set[str]:
     words = {t.lower_ for t in doc}
     words.update(t.lemma_.lower() for t in doc)
     return words
+
+
+def _any_inside(ranges: Iterable[tuple[int, int]], scope: str, a: int, b: int, hit: Hit) -> bool:
+    """Whether a condition's hit among ``ranges`` lies in the scope [a, b) of ``hit``.
+
+    In the ``match`` scope a hit counts when it overlaps the match; in the
+    context scopes it must start in the scope and not lie wholly inside the match.
+    """
+    if scope == "match":
+        return any(s < b and e > a for s, e in ranges)
+    return any(a <= s < b and not (hit.start <= s and e <= hit.end) for s, e in ranges)
 
 
 class RuleEngine:
@@ -282,32 +290,36 @@ class RuleEngine:
             raise RuleFileError(rule.source, f"invalid token pattern {what}: {exc}", rule.id) from exc
 
     def _holds(self, cond: Condition, hit: Hit, state: _DocState, rule_id: str, kind: str, index: int) -> bool:
-        a, b = scope_range(cond.scope, hit.start, hit.end, state.sents, len(state.doc), state.doc)
-        if cond.scope == "match":
-            def inside(s: int, e: int) -> bool:
-                return s < b and e > a
+        if cond.scope == "clause":
+            cols = state.view.cols
+            a, b = scope_range("clause", hit.start, hit.end, state.sents, state.view.n, state.sent_of,
+                               cols["LOWER"], cols["IS_ALPHA"])
         else:
-            def inside(s: int, e: int) -> bool:
-                # context only: a hit lying wholly inside the match does not count
-                return a <= s < b and not (hit.start <= s and e <= hit.end)
+            a, b = scope_range(cond.scope, hit.start, hit.end, state.sents, state.view.n, state.sent_of)
+        found: Iterable[tuple[int, int]]
         for other in cond.ids:
-            if any(inside(h.start, h.end) for h in state.resolved.get(other, ())):
+            found = [(h.start, h.end) for h in state.resolved.get(other, ())]
+            if found and _any_inside(found, cond.scope, a, b, hit):
                 return True
         if cond.patterns:
-            key = self.condition_key(rule_id, kind, index)
-            if any(inside(s, e) for s, e in state.condition_hits(rule_id, key)):
+            found = state.condition_hits(rule_id, self.condition_key(rule_id, kind, index))
+            if found and _any_inside(found, cond.scope, a, b, hit):
                 return True
         return False
 
-    def run(self, doc: Doc) -> tuple[list[Finding], list[Strength], dict[str, list[Hit]]]:
-        """Findings, strengths and all resolved hits (markers included) of ``doc``."""
+    def run(self, doc: Doc, view: TokenView | None = None) -> tuple[list[Finding], list[Strength], dict[str, list[Hit]]]:
+        """Findings, strengths and all resolved hits (markers included) of ``doc``.
+
+        ``view`` is the doc's :class:`~sävy.tokenmatch.TokenView` when the caller
+        has one already (the classifiers read the same token attributes).
+        """
         if len(doc) and not doc.has_annotation("POS"):  # checked once here, not by every matcher call
             from .errors import PipelineUnavailableError
 
             raise PipelineUnavailableError(
                 "the rules need part-of-speech tags, morphology and lemmas: analyse the text with "
                 "sävy.nlp.load_pipeline() (or a Finnish pipeline with a morphologizer plus add_savy_components)")
-        state = _DocState(doc, self)
+        state = _DocState(doc, self, view)
         raw: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         if self._fast:
             self._run_fast(state, raw)
@@ -315,12 +327,14 @@ class RuleEngine:
         findings: list[Finding] = []
         strengths: list[Strength] = []
         text = state.text
+        cols = state.view.cols
+        idx, forms = cols["IDX"], cols["TEXT"]
         for rule in self._ordered:
             if rule.id not in raw:
                 continue
             kept: list[Hit] = []
             for hit in _merge(rule.id, raw[rule.id]):
-                start_char = doc[hit.start].idx
+                start_char = idx[hit.start]
                 if rule.skip_reported and in_ranges(start_char, state.reported):
                     continue
                 if any(self._holds(c, hit, state, rule.id, "unless", i) for i, c in enumerate(rule.unless)):
@@ -330,7 +344,7 @@ class RuleEngine:
                 ):
                     continue
                 kept.append(hit)
-                end_char = doc[hit.end - 1].idx + len(doc[hit.end - 1].text)
+                end_char = idx[hit.end - 1] + len(forms[hit.end - 1])
                 if rule.kind == "finding":
                     severity = rule.severity
                     for i, cond in enumerate(rule.downgrade):
@@ -382,6 +396,7 @@ class RuleEngine:
     def _run_fast(self, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
         view = state.view
         words = view.words()
+        keys = words.keys()
         patterns = self._fast
         # anchor positions of the patterns whose required words are all in the doc
         positions: dict[int, list[int]] = {}
@@ -393,7 +408,10 @@ class RuleEngine:
                 if found is not None:
                     found.extend(where)
                 elif index not in rejected:
-                    if state.admits(patterns[index]):
+                    pattern = patterns[index]
+                    # every required word set present, and the text filters pass (cheap, before matching)
+                    if all(not keys.isdisjoint(req) for req in pattern.required) and (
+                            not pattern.text_filters or state.may_match(pattern)):
                         positions[index] = list(where)
                     else:
                         rejected.add(index)
@@ -408,6 +426,10 @@ class RuleEngine:
         sents = state.sents
         for index, where in positions.items():
             pattern = patterns[index]
+            if len(where) == 1:
+                a, b = sents[sent_of[where[0]]]
+                self._emit(pattern, match_around(pattern, view, where, a, b), raw)
+                continue
             # the runs of adjacent sentences holding an anchor word, as the spaCy backend has them
             runs: list[list[int]] = []
             for s in sorted({sent_of[p] for p in where}):

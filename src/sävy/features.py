@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 from spacy.tokens import Doc
 
 from .tables import resource_rows
+from .tokenmatch import TokenView
 
 
 @lru_cache(maxsize=1)
@@ -55,9 +56,9 @@ def word_class(lemma: str, form: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _morph_tokens(morph: str) -> tuple[str, ...]:
-    """The feature tokens of one morphology string ("Number=Sing|Person=1|...")."""
-    feats = dict(f.split("=", 1) for f in morph.split("|") if "=" in f)
+def _morph_tokens(morph: frozenset[str]) -> tuple[str, ...]:
+    """The feature tokens of one morphology (its ``Feat=Value`` items, as the token view holds them)."""
+    feats = dict(f.split("=", 1) for f in morph if "=" in f)
     out = []
     if "Neg" in feats.get("Polarity", "").split(","):
         out.append("_neg_")
@@ -73,25 +74,34 @@ def _morph_tokens(morph: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def feature_text(doc: Doc, strengths: Iterable[str] = ()) -> str:
-    """The feature-token string of one parsed text."""
+def feature_text(doc: Doc, strengths: Iterable[str] = (), *, view: TokenView | None = None) -> str:
+    """The feature-token string of one parsed text.
+
+    ``view`` is the doc's :class:`~sävy.tokenmatch.TokenView` when the caller
+    has one (the rule engine reads the same attributes): the tokens are then
+    read once for both.
+    """
+    cols = (view if view is not None else TokenView(doc)).cols
     out: list[str] = []
-    for token in doc:
-        if token.is_space:
+    append = out.append
+    for text, lower, lemma, morph, punct, space in zip(cols["TEXT"], cols["LOWER"], cols["LEMMA"], cols["MORPH"],
+                                                      cols["IS_PUNCT"], cols["IS_SPACE"]):
+        if space:
             continue
-        if token.is_punct:
-            if token.text in ("?", "?!"):
-                out.append("_q_")
-            elif "!" in token.text:
-                out.append("_excl_")
+        if punct:
+            if text in ("?", "?!"):
+                append("_q_")
+            elif "!" in text:
+                append("_excl_")
             continue
-        lemma = token.lemma_.lower()
-        out.append(lemma)
-        cls = word_class(lemma, token.lower_)
+        lemma = lemma.lower()
+        append(lemma)
+        cls = word_class(lemma, lower)
         if cls:
-            out.append(f"_{cls}_")
-        out.extend(_morph_tokens(str(token.morph)))
-        if len(token.text) > 2 and token.text.isupper():
-            out.append("_caps_")
+            append(f"_{cls}_")
+        if morph:
+            out.extend(_morph_tokens(morph))
+        if len(text) > 2 and text.isupper():
+            append("_caps_")
     out.extend(f"_s:{s}_" for s in dict.fromkeys(strengths))
     return " ".join(out)

@@ -60,7 +60,7 @@ class _Columns(dict):
 class TokenView:
     """The attributes patterns test, read once from a Doc (lists indexed by token)."""
 
-    __slots__ = ("doc", "n", "tokens", "cols", "_words")
+    __slots__ = ("doc", "n", "tokens", "cols", "_words", "_text")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -68,6 +68,14 @@ class TokenView:
         self.n = len(self.tokens)
         self.cols = _Columns(self)
         self._words: dict[str, list[int]] | None = None
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The doc's text (read once: ``Doc.text`` joins the tokens on every call)."""
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
 
     def words(self) -> dict[str, list[int]]:
         """Lower-cased form and lemma -> token positions (for finding anchors)."""
@@ -93,6 +101,7 @@ _READERS: dict[str, Callable[[list[Any]], list[Any]]] = {
     "TAG": lambda ts: [t.tag_ for t in ts],
     "MORPH": lambda ts: [_morph_set(str(t.morph)) for t in ts],
     "LENGTH": lambda ts: [len(t.text) for t in ts],
+    "IDX": lambda ts: [t.idx for t in ts],
     "IS_PUNCT": lambda ts: [t.is_punct for t in ts],
     "IS_ALPHA": lambda ts: [t.is_alpha for t in ts],
     "IS_UPPER": lambda ts: [t.is_upper for t in ts],
@@ -111,81 +120,86 @@ _BOOL_ATTRS = {k for k in _READERS if k.startswith(("IS_", "LIKE_"))}
 _COMPARE = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le,
             ">": operator.gt, "<": operator.lt}
 
-TokenTest = Callable[[TokenView, int], bool]
+#: A token test: ``test(view.cols, i)`` -> whether token ``i`` passes one token spec.
+TokenTest = Callable[["_Columns", int], bool]
 
 
-def _value_test(attr: str, value: Any) -> TokenTest:
-    """One attribute test of a token spec, e.g. ``LEMMA: {IN: [...]}``."""
+class _Source:
+    """Python source of one token test, with the constants it refers to (``k0``, ``k1``, …)."""
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []
+        self.consts: dict[str, Any] = {}
+
+    def const(self, value: Any) -> str:
+        name = f"k{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def compile(self) -> TokenTest:
+        """One lambda testing every term (a single call per token, not one per attribute)."""
+        body = " and ".join(f"({t})" for t in self.terms) or "True"
+        return eval(f"lambda c, i: {body}", {"__builtins__": {}, **self.consts})  # noqa: S307 (our own source)
+
+
+def _value_test(attr: str, value: Any, src: _Source) -> None:
+    """Add the terms of one attribute of a token spec, e.g. ``LEMMA: {IN: [...]}``."""
     if attr == "MORPH":
-        return _morph_test(value)
+        _morph_test(value, src)
+        return
     if attr not in _READERS:
         raise Unsupported(f"attribute {attr}")
+    col = f"c[{attr!r}][i]"
     if not isinstance(value, dict):
         if attr in _BOOL_ATTRS:
-            want = bool(value)
-            return lambda v, i: v.cols[attr][i] == want
-        if attr == "LENGTH":
-            return lambda v, i: v.cols[attr][i] == value
-        if not isinstance(value, str):
+            src.terms.append(f"{col} == {src.const(bool(value))}")
+        elif attr == "LENGTH" or isinstance(value, str):
+            src.terms.append(f"{col} == {src.const(value)}")
+        else:
             raise Unsupported(f"{attr} value {value!r}")
-        return lambda v, i: v.cols[attr][i] == value
-    tests: list[TokenTest] = []
+        return
     for pred, arg in value.items():
         if pred == "IN" and attr in _STRING_ATTRS:
-            choices = frozenset(arg)
-            tests.append(lambda v, i, c=choices: v.cols[attr][i] in c)
+            src.terms.append(f"{col} in {src.const(frozenset(arg))}")
         elif pred == "NOT_IN" and attr in _STRING_ATTRS:
-            choices = frozenset(arg)
-            tests.append(lambda v, i, c=choices: v.cols[attr][i] not in c)
+            src.terms.append(f"{col} not in {src.const(frozenset(arg))}")
         elif pred == "REGEX" and attr in _STRING_ATTRS:
-            search = re.compile(arg).search
-            tests.append(lambda v, i, s=search: s(v.cols[attr][i]) is not None)
+            src.terms.append(f"{src.const(re.compile(arg).search)}({col}) is not None")
         elif pred in _COMPARE and attr == "LENGTH":
-            op = _COMPARE[pred]
-            tests.append(lambda v, i, o=op, a=arg: o(v.cols[attr][i], a))
+            src.terms.append(f"{col} {pred} {src.const(arg)}")
         else:
             raise Unsupported(f"{attr} predicate {pred}")
-    return _all(tests)
 
 
-def _morph_test(value: Any) -> TokenTest:
+def _morph_test(value: Any, src: _Source) -> None:
+    col = "c['MORPH'][i]"
     if isinstance(value, str):
-        want = _morph_set(value)
-        return lambda v, i: v.cols["MORPH"][i] == want
+        src.terms.append(f"{col} == {src.const(_morph_set(value))}")
+        return
     if not isinstance(value, dict):
         raise Unsupported(f"MORPH value {value!r}")
-    tests: list[TokenTest] = []
     for pred, arg in value.items():
         features = [f for item in arg for f in str(item).split("|")]
         if pred == "IS_SUPERSET":
-            need = frozenset(features)
-            tests.append(lambda v, i, n=need: n <= v.cols["MORPH"][i])
+            src.terms.append(f"{src.const(frozenset(features))} <= {col}")
         elif pred == "IS_SUBSET":
-            allow = frozenset(features)
-            tests.append(lambda v, i, a=allow: v.cols["MORPH"][i] <= a)
+            src.terms.append(f"{col} <= {src.const(frozenset(features))}")
         elif pred == "INTERSECTS":
-            some = frozenset(features)
-            tests.append(lambda v, i, s=some: not s.isdisjoint(v.cols["MORPH"][i]))
+            src.terms.append(f"not {src.const(frozenset(features))}.isdisjoint({col})")
         elif pred in ("IN", "NOT_IN"):
             analyses = frozenset(_morph_set(str(item)) for item in arg)
-            if pred == "IN":
-                tests.append(lambda v, i, a=analyses: v.cols["MORPH"][i] in a)
-            else:
-                tests.append(lambda v, i, a=analyses: v.cols["MORPH"][i] not in a)
+            src.terms.append(f"{col} {'in' if pred == 'IN' else 'not in'} {src.const(analyses)}")
         else:
             raise Unsupported(f"MORPH predicate {pred}")
-    return _all(tests)
 
 
-def _all(tests: Sequence[TokenTest]) -> TokenTest:
-    if not tests:
-        return lambda v, i: True
-    if len(tests) == 1:
-        return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda v, i: first(v, i) and second(v, i)
-    return lambda v, i: all(t(v, i) for t in tests)
+def token_test(spec: Mapping[str, Any]) -> TokenTest:
+    """The test of one token spec (every attribute but ``OP``), compiled to one function."""
+    src = _Source()
+    for attr, value in spec.items():
+        if attr != "OP":
+            _value_test(attr, value, src)
+    return src.compile()
 
 
 # -- patterns -----------------------------------------------------------------
@@ -273,7 +287,7 @@ def compile_pattern(key: str, tokens: Sequence[Mapping[str, Any]], anchor_index:
     filters = []
     for spec in tokens:
         low, high = _bounds(spec.get("OP"))
-        test = _all([_value_test(attr, value) for attr, value in spec.items() if attr != "OP"])
+        test = token_test(spec)
         steps.append(Step(test, low, high))
         found = _text_filter(spec) if low >= 1 else None
         if found:
@@ -284,40 +298,40 @@ def compile_pattern(key: str, tokens: Sequence[Mapping[str, Any]], anchor_index:
                            tuple(r for r in dict.fromkeys(required) if r != anchor))
 
 
-def _forward(steps: Sequence[Step], k: int, pos: int, limit: int, view: TokenView, out: set[int]) -> None:
+def _forward(steps: Sequence[Step], k: int, pos: int, limit: int, cols: "_Columns", out: set[int]) -> None:
     """Every end position of ``steps[k:]`` consumed from ``pos`` onwards, below ``limit``."""
     if k == len(steps):
         out.add(pos)
         return
     step = steps[k]
     if step.low == 0:
-        _forward(steps, k + 1, pos, limit, view, out)
+        _forward(steps, k + 1, pos, limit, cols, out)
     count = 0
     test = step.test
     high = step.high
-    while pos < limit and count < high and test(view, pos):
+    while pos < limit and count < high and test(cols, pos):
         pos += 1
         count += 1
         if count >= step.low:
-            _forward(steps, k + 1, pos, limit, view, out)
+            _forward(steps, k + 1, pos, limit, cols, out)
 
 
-def _backward(steps: Sequence[Step], k: int, pos: int, floor: int, view: TokenView, out: set[int]) -> None:
+def _backward(steps: Sequence[Step], k: int, pos: int, floor: int, cols: "_Columns", out: set[int]) -> None:
     """Every start position of ``steps[:k]`` consumed backwards from ``pos - 1``, not below ``floor``."""
     if k == 0:
         out.add(pos)
         return
     step = steps[k - 1]
     if step.low == 0:
-        _backward(steps, k - 1, pos, floor, view, out)
+        _backward(steps, k - 1, pos, floor, cols, out)
     count = 0
     test = step.test
     high = step.high
-    while pos > floor and count < high and test(view, pos - 1):
+    while pos > floor and count < high and test(cols, pos - 1):
         pos -= 1
         count += 1
         if count >= step.low:
-            _backward(steps, k - 1, pos, floor, view, out)
+            _backward(steps, k - 1, pos, floor, cols, out)
 
 
 def match_around(pattern: CompiledPattern, view: TokenView, anchors: Iterable[int],
@@ -327,16 +341,17 @@ def match_around(pattern: CompiledPattern, view: TokenView, anchors: Iterable[in
     assert k is not None
     steps = pattern.steps
     test = steps[k].test
+    cols = view.cols
     found = []
     for p in anchors:
-        if not test(view, p):
+        if not test(cols, p):
             continue
         starts: set[int] = set()
-        _backward(steps, k, p, floor, view, starts)
+        _backward(steps, k, p, floor, cols, starts)
         if not starts:
             continue
         ends: set[int] = set()
-        _forward(steps, k + 1, p + 1, limit, view, ends)
+        _forward(steps, k + 1, p + 1, limit, cols, ends)
         found.extend((s, e) for s in starts for e in ends)
     return found
 
@@ -346,11 +361,12 @@ def match_from(pattern: CompiledPattern, view: TokenView, starts: Iterable[int],
     found = []
     steps = pattern.steps
     first = steps[0]
+    cols = view.cols
     for start in starts:
-        if first.low and not first.test(view, start):
+        if first.low and not first.test(cols, start):
             continue
         ends: set[int] = set()
-        _forward(steps, 0, start, limit, view, ends)
+        _forward(steps, 0, start, limit, cols, ends)
         found.extend((start, end) for end in ends if end > start)
     return found
 
