@@ -114,6 +114,19 @@ def test_char_ngrams_equal_scikit_learns_analyzer(models):
             assert char_wb_ngrams(text, low, high) == analyze(text), (text, low, high)
 
 
+def test_word_ngrams_equal_scikit_learns_analyzer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from sävy.classifier import word_ngrams
+
+    texts = ["", " ", "pahoitella viive _p1_ _s:apology_", "A  b\n\tc\u00a0d\x1ce\u2028f", "yksi", "ÄÖ åäö 😀 x y",
+             "_q_ _q_ _q_ _excl_"]
+    for low, high in ((1, 2), (1, 1), (2, 3), (1, 4)):
+        analyze = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(low, high)).build_analyzer()
+        for text in texts:
+            assert word_ngrams(text, low, high) == analyze(text), (text, low, high)
+
+
 def test_grouped_scoring_equals_each_model_alone(models, nlp):
     """The models of one input, scored in one pass, give each model's own probability."""
     from sävy.features import feature_text

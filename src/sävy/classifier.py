@@ -135,19 +135,36 @@ def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     return out
 
 
-def _analyzer(vec: Any) -> Callable[[str], list[str]]:
-    """The vectorizer's analyzer; for default ``char_wb`` settings, :func:`char_wb_ngrams`."""
-    params = vec.get_params()
-    if (params["analyzer"] == "char_wb" and params["lowercase"] and params["preprocessor"] is None
-            and params["strip_accents"] is None and params["input"] == "content"
-            and params["decode_error"] == "strict"):
-        low, high = params["ngram_range"]
+def word_ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's ``analyzer="word"`` n-grams with ``token_pattern=r"\\S+"`` of a lower-cased text.
 
+    Tokens are the whitespace-separated words; n-grams are joined by one
+    space, all of one size before the next (scikit-learn's order). Equal to the
+    vectorizer's own analyzer (tested).
+    """
+    tokens = text.lower().split()
+    out: list[str] = tokens[:] if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return out
+
+
+def _analyzer(vec: Any) -> Callable[[str], list[str]]:
+    """The vectorizer's analyzer: :func:`char_wb_ngrams` or :func:`word_ngrams` for their default
+    settings, else scikit-learn's own."""
+    params = vec.get_params()
+    plain = (params["lowercase"] and params["preprocessor"] is None and params["strip_accents"] is None
+             and params["input"] == "content" and params["decode_error"] == "strict")
+    low, high = params["ngram_range"]
+    if plain and params["analyzer"] == "char_wb":
         def analyze(text: str) -> list[str]:
             return char_wb_ngrams(text, low, high)
 
         analyze.char_wb = (low, high)  # type: ignore[attr-defined]  # ScorerGroup caches its n-grams per word
         return analyze
+    if (plain and params["analyzer"] == "word" and params["token_pattern"] == r"\S+" and params["tokenizer"] is None
+            and params["stop_words"] is None and low >= 1):
+        return lambda text: word_ngrams(text, low, high)
     return vec.build_analyzer()
 
 
@@ -311,6 +328,8 @@ class ScorerGroup:
         self.idf = np.concatenate(idfs)
         self.coef = np.hstack(coefs)
         self.lows = [low for low, _ in self.bounds[1:]]
+        flags = {sublinear for _, sublinear in self.bounds}
+        self.sublinear: bool | None = flags.pop() if len(flags) == 1 else None  # None: per block
         self.intercepts = [scorers[n].intercept for n in self.names]
         self.calibration = [(scorers[n].a, scorers[n].b) for n in self.names]
 
@@ -333,16 +352,20 @@ class ScorerGroup:
             counts = np.empty(len(starts), dtype=np.float64)
             counts[:-1] = starts[1:] - starts[:-1]
             counts[-1] = len(new) - starts[-1]
-            weights = np.empty(len(index), dtype=np.float64)
-            cuts = np.searchsorted(index, self.lows).tolist() if self.lows else []
-            for (_, sublinear), a, b in zip(self.bounds, [0, *cuts], [*cuts, len(index)]):
-                if a == b:
-                    continue
-                c = counts[a:b]
-                w = ((1.0 + np.log(c)) if sublinear else c) * self.idf[index[a:b]]
-                weights[a:b] = w / math.sqrt(float(w @ w))
-            dots = (np.take(self.coef, index, axis=1) @ weights).tolist()
-            decision = [d + x for d, x in zip(decision, dots)]
+            if self.sublinear is None:  # blocks differ in sublinear_tf
+                bounds = [0, *np.searchsorted(index, self.lows).tolist(), len(index)]
+                for (_, sublinear), a, b in zip(self.bounds, bounds, bounds[1:]):
+                    if sublinear:
+                        counts[a:b] = 1.0 + np.log(counts[a:b])
+            elif self.sublinear:
+                counts = 1.0 + np.log(counts)
+            weights = counts * self.idf[index]
+            # each block's TF-IDF vector normalised on its own: per-block sums over the block's segment
+            first = [0, *np.searchsorted(index, self.lows).tolist()]
+            cuts = [a for a, b in zip(first, [*first[1:], len(index)]) if a < b]  # non-empty blocks
+            norms = np.sqrt(np.add.reduceat(weights * weights, cuts))
+            dots = np.add.reduceat(np.take(self.coef, index, axis=1) * weights, cuts, axis=1)
+            decision = [d + x for d, x in zip(decision, (dots / norms).sum(axis=1).tolist())]
         probs = {}
         for name, d, (a, b) in zip(self.names, decision, self.calibration):
             z = a * d + b
