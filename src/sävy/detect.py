@@ -76,6 +76,7 @@ class _DocState:
         self._sent_of: list[int] | None = None
         self._lower: str | None = None
         self.resolved: dict[str, list[Hit]] = {}
+        self.deferred: dict[int, list[int]] = {}  # anchor positions of deferred patterns
 
     @property
     def sents(self) -> list[tuple[int, int]]:
@@ -111,7 +112,7 @@ class _DocState:
     @property
     def reported(self) -> list[tuple[int, int]]:
         if self._reported is None:
-            self._reported = reported_char_ranges(self.doc, self.text)
+            self._reported = reported_char_ranges(self.doc, self.text, self.view.cols["LEMMA"])
         return self._reported
 
     @property
@@ -126,8 +127,11 @@ class _DocState:
         return self._cond_hits[rule_id].get(key, [])
 
 
-def _merge(rule: str, matches: Iterable[tuple[int, int, str]]) -> list[Hit]:
+def _merge(rule: str, matches: list[tuple[int, int, str]]) -> list[Hit]:
     """Union overlapping matches of one rule into hits."""
+    if len(matches) == 1:
+        start, end, name = matches[0]
+        return [Hit(rule, start, end, (name,))]
     hits: list[Hit] = []
     for start, end, name in sorted(matches):
         if hits and start < hits[-1].end:
@@ -260,6 +264,21 @@ class RuleEngine:
                 self._groups_by_word[word] = (*self._groups_by_word.get(word, ()), index)
         order = {"marker": 0, "strength": 1, "finding": 2}
         self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
+        # A rule whose `requires` are all ids of earlier-resolved kinds (strengths need markers,
+        # findings need markers or strengths) cannot fire in a doc where one of those conditions
+        # has no hit at all; its patterns are matched only after that check passes.
+        kind_of = {r.id: r.kind for r in self.rules}
+        self._deferred_rules: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for rule in self.rules:
+            groups = tuple(c.ids for c in rule.requires)
+            if (fast and groups and all(c.ids and not c.patterns for c in rule.requires)
+                    and all(order[kind_of.get(i, rule.kind)] < order[rule.kind] for g in groups for i in g)):
+                self._deferred_rules[rule.id] = groups
+        self._fast_of_rule: dict[str, list[int]] = defaultdict(list)
+        for index, pattern in enumerate(self._fast):
+            self._fast_of_rule[pattern.key.partition(_SEP)[0]].append(index)
+        self._fast_deferred = frozenset(i for r in self._deferred_rules for i in self._fast_of_rule[r])
+        self._fast_unanchored_set = frozenset(self._fast_unanchored)
 
     @staticmethod
     def _compile(key: str, tokens: list[dict], found: tuple[int, frozenset[str]] | None) -> CompiledPattern | None:
@@ -330,6 +349,11 @@ class RuleEngine:
         cols = state.view.cols
         idx, forms = cols["IDX"], cols["TEXT"]
         for rule in self._ordered:
+            groups = self._deferred_rules.get(rule.id)
+            if groups is not None:
+                if not all(any(state.resolved.get(i) for i in group) for group in groups):
+                    continue
+                self._match_deferred(rule, state, raw)
             if rule.id not in raw:
                 continue
             kept: list[Hit] = []
@@ -408,15 +432,30 @@ class RuleEngine:
                 if found is not None:
                     found.extend(where)
                 elif index not in rejected:
-                    pattern = patterns[index]
                     # every required word set present, and the text filters pass (cheap, before matching)
-                    if all(not keys.isdisjoint(req) for req in pattern.required) and (
-                            not pattern.text_filters or state.may_match(pattern)):
-                        positions[index] = list(where)
+                    pattern = patterns[index]
+                    for req in pattern.required:
+                        if keys.isdisjoint(req):
+                            rejected.add(index)
+                            break
                     else:
-                        rejected.add(index)
+                        if not pattern.text_filters or state.may_match(pattern):
+                            positions[index] = list(where)
+                        else:
+                            rejected.add(index)
+        deferred = self._fast_deferred
+        if deferred:  # matched later, if at all: see _deferred_rules
+            for index in [i for i in positions if i in deferred]:
+                state.deferred[index] = positions.pop(index)
+        self._match(state, positions, [i for i in self._fast_unanchored if i not in deferred], raw)
+
+    def _match(self, state: _DocState, positions: dict[int, list[int]], unanchored: Iterable[int],
+               raw: dict[str, list[tuple[int, int, str]]]) -> None:
+        """Match the anchored patterns around their anchor positions, and the unanchored ones everywhere."""
+        view = state.view
+        patterns = self._fast
         n = view.n
-        for index in self._fast_unanchored:
+        for index in unanchored:
             pattern = patterns[index]
             if state.may_match(pattern):
                 self._emit(pattern, match_from(pattern, view, range(n), n), raw)
@@ -440,6 +479,12 @@ class RuleEngine:
             for first, last in runs:
                 a, b = sents[first][0], sents[last][1]
                 self._emit(pattern, match_around(pattern, view, [p for p in where if a <= p < b], a, b), raw)
+
+    def _match_deferred(self, rule: Rule, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
+        """Match a deferred rule's patterns once its required strengths or markers are known to be present."""
+        mine = self._fast_of_rule[rule.id]
+        positions = {i: state.deferred[i] for i in mine if i in state.deferred}
+        self._match(state, positions, [i for i in mine if i in self._fast_unanchored_set], raw)
 
     @staticmethod
     def _emit(pattern: CompiledPattern, pairs: list[tuple[int, int]], raw: dict[str, list[tuple[int, int, str]]]) -> None:
