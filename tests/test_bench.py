@@ -11,7 +11,20 @@ def test_synthetic_replies_are_reproducible():
 
 
 def test_bench_reports_ratios():
-    result = run(n=40, repeat=1, jobs=1, batch_size=16)
+    result = run(n=40, repeat=2, jobs=1, batch_size=16, chunk=15)
     assert set(result["replies_per_s"]) >= {"stock_pipeline", "savy_pipeline", "critique_many_rules"}
     assert all(v > 0 for v in result["replies_per_s"].values())
     assert result["rules_over_pipeline"] > 0 and result["savy_pipeline_speedup_over_stock"] > 0
+    assert result["chunk"] == 15 and result["texts_parsed"] > 40
+
+
+def test_interleaved_timing_sums_the_fastest_run_of_each_chunk(monkeypatch):
+    from sävy import bench
+
+    clock = iter([0, 5, 5, 6, 6, 7, 7, 9,  # round 1: a (chunk 0) 5 s, b 1 s; a (chunk 1) 1 s, b 2 s
+                  0, 1, 1, 4, 4, 8, 8, 9])  # round 2: a 1 s, b 3 s; a 4 s, b 1 s
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    calls = []
+    best = bench._best_interleaved({"a": calls.append, "b": calls.append}, n_chunks=2, repeat=2)
+    assert best == {"a": 1 + 1, "b": 1 + 1}
+    assert calls == [0, 0, 1, 1, 0, 0, 1, 1]  # configurations take turns on each chunk
