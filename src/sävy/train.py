@@ -1,8 +1,9 @@
 """Train the signal classifiers and write ``models/`` (``python -m sävy.train``).
 
 Reproducible (seeded), from ``data/classifier/lead_pairs.jsonl`` (composed
-from banks, split by variant) and ``data/classifier/free_pairs.jsonl`` (whole
-pairs written freely by another author, split by a hash of their id):
+from banks, split by variant), ``data/classifier/free_pairs.jsonl`` and
+``free2_pairs.jsonl`` (whole pairs written freely by two other authors, split
+by a hash of their id):
 
 1. parse every reply and customer message with the sävy pipeline and turn it
    into feature tokens (:mod:`sävy.features`);
@@ -35,7 +36,8 @@ SEED = 20261122
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO / "data" / "classifier" / "lead_pairs.jsonl"
 FREE_DATA = REPO / "data" / "classifier" / "free_pairs.jsonl"
-DEFAULT_FILES = (DEFAULT_DATA, FREE_DATA)
+FREE2_DATA = REPO / "data" / "classifier" / "free2_pairs.jsonl"
+DEFAULT_FILES = (DEFAULT_DATA, FREE_DATA, FREE2_DATA)
 #: split shares for records that come without one (free pairs): test, val, rest train
 FREE_SPLIT = (0.4, 0.15)
 DEFAULT_OUT = REPO / "models"
@@ -444,7 +446,7 @@ Retrain with `make train` after changing the data or the NLP layer.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the sävy signal classifiers.")
     parser.add_argument("--data", type=Path, nargs="+", default=list(DEFAULT_FILES),
-                        help="pair files (JSONL); default: the composed and the free-written pairs")
+                        help="pair files (JSONL); default: the composed pairs and both sets of free-written pairs")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--quick", action="store_true", help="logistic regression only (no comparison)")
     parser.add_argument("--val-report", type=Path, help="write the validation pairs with their probabilities (JSONL)")
