@@ -80,8 +80,16 @@ class _DocState:
 
     @property
     def sents(self) -> list[tuple[int, int]]:
+        """Token ranges of the sentences, as ``Doc.sents`` has them (from the tokens' sentence-start flags)."""
         if self._sents is None:
-            self._sents = sentence_bounds(self.doc)
+            doc = self.doc
+            if len(doc) and doc.has_annotation("SENT_START"):
+                flags = self.view.cols["IS_SENT_START"]
+                n = len(flags)
+                starts = [0, *(i for i in range(1, n) if flags[i])]
+                self._sents = list(zip(starts, [*starts[1:], n]))
+            else:
+                self._sents = sentence_bounds(doc)  # no boundaries: what Doc.sents does then
         return self._sents
 
     def admits(self, pattern: CompiledPattern) -> bool:

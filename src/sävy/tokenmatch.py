@@ -74,7 +74,7 @@ class TokenView:
     def text(self) -> str:
         """The doc's text (read once: ``Doc.text`` joins the tokens on every call)."""
         if self._text is None:
-            self._text = self.doc.text
+            self._text = "".join([t.text_with_ws for t in self.tokens])  # Doc.text would make the tokens anew
         return self._text
 
     def words(self) -> dict[str, list[int]]:
