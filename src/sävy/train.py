@@ -393,7 +393,7 @@ the label guide and the data card):
 Train split {met['train_records']}, validation split {met['val_records']}, test
 split {met['test_records']} ({by_origin_counts}; never used for selection or thresholds).
 `composed` pairs are built from sentence banks, their test split holding bank
-variants no model saw; `free` pairs were written whole by another author.
+variants no model saw; `free` and `free2` pairs were written whole by two other authors.
 
 ## Model selection (ROC-AUC)
 Stratified 5-fold cross-validation on the train split, and the validation
