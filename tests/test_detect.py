@@ -43,6 +43,15 @@ rules:
     unless:
       - patterns: [[{LEMMA: ei, POS: AUX}]]
         scope: clause
+  - id: t-needs-marker
+    name: tarvitsee merkin
+    severity: low
+    message: M
+    suggestion: S
+    patterns: [[{LOWER: palaan}]]
+    requires:
+      - any: [t-marker]
+        scope: sentence
 """
 
 
@@ -93,3 +102,15 @@ def test_clause_scope_stops_at_comma(nlp, engine):
 def test_overlapping_matches_merge_into_one_finding(nlp, engine):
     found = [f for f in findings(nlp, engine, "Ei onnistu ei onnistu.") if f.rule == "t-refusal"]
     assert len(found) == 2 and found[0].end <= found[1].start
+
+
+def test_rule_requiring_only_markers_is_deferred_and_exact(nlp, engine):
+    """A rule whose requires name only markers is matched only in docs where a marker fired."""
+    assert "t-needs-marker" in engine._deferred_rules and "t-refusal" not in engine._deferred_rules
+    assert [f.rule for f in findings(nlp, engine, "Palaan asiaan, koska lupasin.")] == ["t-needs-marker"]
+    assert findings(nlp, engine, "Palaan asiaan huomenna.") == []  # no marker in the doc: not matched at all
+    assert findings(nlp, engine, "Palaan asiaan. Koska lupasin.") == []  # marker in another sentence
+    reference = RuleEngine(nlp.vocab, engine.ruleset, backend="spacy")  # no deferral there
+    for text in ("Palaan asiaan, koska lupasin.", "Palaan asiaan huomenna.", "Palaan asiaan. Koska lupasin."):
+        doc = nlp(text)
+        assert engine.run(doc)[0] == reference.run(doc)[0], text
