@@ -352,8 +352,9 @@ class ScorerGroup:
             counts = np.empty(len(starts), dtype=np.float64)
             counts[:-1] = starts[1:] - starts[:-1]
             counts[-1] = len(new) - starts[-1]
+            # where each block's indices begin (the blocks' index ranges are disjoint and ordered)
+            bounds = [0, *np.searchsorted(index, self.lows).tolist(), len(index)]
             if self.sublinear is None:  # blocks differ in sublinear_tf
-                bounds = [0, *np.searchsorted(index, self.lows).tolist(), len(index)]
                 for (_, sublinear), a, b in zip(self.bounds, bounds, bounds[1:]):
                     if sublinear:
                         counts[a:b] = 1.0 + np.log(counts[a:b])
@@ -361,8 +362,7 @@ class ScorerGroup:
                 counts = 1.0 + np.log(counts)
             weights = counts * self.idf[index]
             # each block's TF-IDF vector normalised on its own: per-block sums over the block's segment
-            first = [0, *np.searchsorted(index, self.lows).tolist()]
-            cuts = [a for a, b in zip(first, [*first[1:], len(index)]) if a < b]  # non-empty blocks
+            cuts = [a for a, b in zip(bounds, bounds[1:]) if a < b]  # non-empty blocks
             norms = np.sqrt(np.add.reduceat(weights * weights, cuts))
             dots = np.add.reduceat(np.take(self.coef, index, axis=1) * weights, cuts, axis=1)
             decision = [d + x for d, x in zip(decision, (dots / norms).sum(axis=1).tolist())]

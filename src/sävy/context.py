@@ -22,6 +22,14 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in doc.sents] if len(doc) else []
 
 
+def sentence_index(sents: list[tuple[int, int]], n: int) -> list[int]:
+    """Token index -> index of its sentence in ``sents`` (token ranges covering ``n`` tokens)."""
+    out = [0] * n
+    for k, (a, b) in enumerate(sents):
+        out[a:b] = [k] * (b - a)
+    return out
+
+
 #: Words and marks that end a clause, for the ``clause`` scope.
 CLAUSE_BOUNDARIES = frozenset({
     ",", ";", ":", "–", "—", "-", "(", ")", ".", "!", "?", "mutta", "vaan", "ja", "sekä", "tai", "koska",
@@ -67,9 +75,7 @@ def scope_range(scope: str, start: int, end: int, sents: list[tuple[int, int]], 
     if not sents:
         return 0, n
     if sent_of is None:
-        sent_of = [0] * n
-        for k, (a, b) in enumerate(sents):
-            sent_of[a:b] = [k] * (b - a)
+        sent_of = sentence_index(sents, n)
     first = sent_of[start]
     if scope == "clause":
         if lower is None or alpha is None:

@@ -24,7 +24,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from .context import in_ranges, reported_char_ranges, scope_range, sentence_bounds
+from .context import in_ranges, reported_char_ranges, scope_range, sentence_bounds, sentence_index
 from .critique import Finding, Strength
 from .errors import RuleFileError
 from .ruleset import Condition, Rule, RuleSet
@@ -94,7 +94,7 @@ class _DocState:
 
     def admits(self, pattern: CompiledPattern) -> bool:
         """Whether the doc holds every word set the pattern requires and passes its text filters."""
-        return pattern.has_words(self.view.words()) and self.may_match(pattern)
+        return pattern.has_words(self.view.words()) and (not pattern.text_filters or self.may_match(pattern))
 
     def may_match(self, pattern: CompiledPattern) -> bool:
         """Whether the reply's text passes the pattern's text filters (cheap, before matching)."""
@@ -112,9 +112,7 @@ class _DocState:
     def sent_of(self) -> list[int]:
         """Token index -> index of its sentence."""
         if self._sent_of is None:
-            self._sent_of = [0] * len(self.doc)
-            for k, (a, b) in enumerate(self.sents):
-                self._sent_of[a:b] = [k] * (b - a)
+            self._sent_of = sentence_index(self.sents, len(self.doc))
         return self._sent_of
 
     @property
@@ -282,11 +280,15 @@ class RuleEngine:
             if (fast and groups and all(c.ids and not c.patterns for c in rule.requires)
                     and all(order[kind_of.get(i, rule.kind)] < order[rule.kind] for g in groups for i in g)):
                 self._deferred_rules[rule.id] = groups
-        self._fast_of_rule: dict[str, list[int]] = defaultdict(list)
+        of_rule: dict[str, list[int]] = defaultdict(list)
         for index, pattern in enumerate(self._fast):
-            self._fast_of_rule[pattern.key.partition(_SEP)[0]].append(index)
-        self._fast_deferred = frozenset(i for r in self._deferred_rules for i in self._fast_of_rule[r])
-        self._fast_unanchored_set = frozenset(self._fast_unanchored)
+            of_rule[pattern.key.partition(_SEP)[0]].append(index)
+        unanchored = set(self._fast_unanchored)
+        #: deferred rule -> (its fast pattern indices, the unanchored ones among them)
+        self._fast_of_deferred = {r: (of_rule[r], [i for i in of_rule[r] if i in unanchored])
+                                  for r in self._deferred_rules}
+        self._fast_deferred = frozenset(i for mine, _ in self._fast_of_deferred.values() for i in mine)
+        self._fast_unanchored_eager = [i for i in self._fast_unanchored if i not in self._fast_deferred]
 
     @staticmethod
     def _compile(key: str, tokens: list[dict], found: tuple[int, frozenset[str]] | None) -> CompiledPattern | None:
@@ -428,7 +430,6 @@ class RuleEngine:
     def _run_fast(self, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
         view = state.view
         words = view.words()
-        keys = words.keys()
         patterns = self._fast
         # anchor positions of the patterns whose required words are all in the doc
         positions: dict[int, list[int]] = {}
@@ -440,22 +441,15 @@ class RuleEngine:
                 if found is not None:
                     found.extend(where)
                 elif index not in rejected:
-                    # every required word set present, and the text filters pass (cheap, before matching)
-                    pattern = patterns[index]
-                    for req in pattern.required:
-                        if keys.isdisjoint(req):
-                            rejected.add(index)
-                            break
+                    if state.admits(patterns[index]):
+                        positions[index] = list(where)
                     else:
-                        if not pattern.text_filters or state.may_match(pattern):
-                            positions[index] = list(where)
-                        else:
-                            rejected.add(index)
+                        rejected.add(index)
         deferred = self._fast_deferred
         if deferred:  # matched later, if at all: see _deferred_rules
             for index in [i for i in positions if i in deferred]:
                 state.deferred[index] = positions.pop(index)
-        self._match(state, positions, [i for i in self._fast_unanchored if i not in deferred], raw)
+        self._match(state, positions, self._fast_unanchored_eager, raw)
 
     def _match(self, state: _DocState, positions: dict[int, list[int]], unanchored: Iterable[int],
                raw: dict[str, list[tuple[int, int, str]]]) -> None:
@@ -490,9 +484,9 @@ class RuleEngine:
 
     def _match_deferred(self, rule: Rule, state: _DocState, raw: dict[str, list[tuple[int, int, str]]]) -> None:
         """Match a deferred rule's patterns once its required strengths or markers are known to be present."""
-        mine = self._fast_of_rule[rule.id]
+        mine, unanchored = self._fast_of_deferred[rule.id]
         positions = {i: state.deferred[i] for i in mine if i in state.deferred}
-        self._match(state, positions, [i for i in mine if i in self._fast_unanchored_set], raw)
+        self._match(state, positions, unanchored, raw)
 
     @staticmethod
     def _emit(pattern: CompiledPattern, pairs: list[tuple[int, int]], raw: dict[str, list[tuple[int, int, str]]]) -> None:

@@ -17,7 +17,6 @@ them with spaCy's ``Matcher``.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -117,8 +116,7 @@ _READERS: dict[str, Callable[[list[Any]], list[Any]]] = {
 }
 _STRING_ATTRS = {"LOWER", "LEMMA", "TEXT", "ORTH", "NORM", "POS", "TAG"}
 _BOOL_ATTRS = {k for k in _READERS if k.startswith(("IS_", "LIKE_"))}
-_COMPARE = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le,
-            ">": operator.gt, "<": operator.lt}
+_COMPARE = frozenset({"==", "!=", ">=", "<=", ">", "<"})  # LENGTH comparisons, written into the test source
 
 #: A token test: ``test(view.cols, i)`` -> whether token ``i`` passes one token spec.
 TokenTest = Callable[["_Columns", int], bool]
