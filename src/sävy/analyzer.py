@@ -54,6 +54,20 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return out
 
 
+def _checked_items(items: Iterable[Mapping[str, Any] | str]) -> Iterator[dict[str, Any]]:
+    """The items as plain reply dicts, type-checked here (before they go to a worker)."""
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            item = {"reply": item}
+        if not isinstance(item, Mapping):
+            raise TypeError(f"item {index} must be a dict with 'reply' or a str, not {type(item).__name__}")
+        reply, customer = item.get("reply"), item.get("customer")
+        _check_text(reply, f"item {index} 'reply'")
+        if customer is not None:
+            _check_text(customer, f"item {index} 'customer'")
+        yield {"reply": reply, "customer": customer, "id": item.get("id")}
+
+
 class Analyzer:
     """Critiques Finnish customer-service replies.
 
@@ -114,6 +128,7 @@ class Analyzer:
             for d in loaded)
         self._models_spec = models
         self._models: Any = None
+        self._pool: Any = None  # worker processes of critique_many(n_process > 1), made on first use
 
     # -- lazy parts -------------------------------------------------------
     @property
@@ -163,27 +178,32 @@ class Analyzer:
         """Critique many replies; yields one :class:`Critique` per item, in order.
 
         Items are dicts with ``"reply"`` and optional ``"customer"`` and
-        ``"id"`` (or plain reply strings). ``n_process > 1`` runs the spaCy
-        pipeline in that many processes.
+        ``"id"`` (or plain reply strings). ``n_process > 1`` critiques in
+        that many worker processes (see :mod:`sävy.parallel`); they are
+        started on the first such call and kept for the next ones until
+        :meth:`close`. ``batch_size`` replies go to a worker at a time.
         """
+        if n_process < 1:
+            raise ValueError(f"n_process must be at least 1, got {n_process}")
+        if n_process > 1:
+            from . import parallel
+
+            if parallel.fork_available():
+                pool = self._worker_pool(n_process)
+                for critiques in pool.ordered(parallel.critique_chunk,
+                                              parallel.chunked(_checked_items(items), batch_size), batch_size):
+                    yield from critiques
+                return
         nlp = self.nlp
         engine = self.engine
 
         pending: dict[int, tuple[Any, str, str | None, bool]] = {}
 
         def texts() -> Iterator[tuple[str, tuple[int, str, int, int]]]:
-            for index, item in enumerate(items):
-                if isinstance(item, str):
-                    item = {"reply": item}
-                if not isinstance(item, Mapping):
-                    raise TypeError(f"item {index} must be a dict with 'reply' or a str, not {type(item).__name__}")
-                reply = item.get("reply")
-                customer = item.get("customer")
-                _check_text(reply, f"item {index} 'reply'")
-                if customer is not None:
-                    _check_text(customer, f"item {index} 'customer'")
+            for index, item in enumerate(_checked_items(items)):
+                reply, customer = item["reply"], item["customer"]
                 analysed = _encodable(reply)
-                pending[index] = (item.get("id"), reply, customer, analysed is not reply)
+                pending[index] = (item["id"], reply, customer, analysed is not reply)
                 pieces = _chunks(analysed)
                 n_parts = len(pieces) + (customer is not None)
                 for offset, piece in pieces:
@@ -201,6 +221,27 @@ class Analyzer:
                 customer_doc = next((d for d, c in group if c[1] == "customer"), None)
                 group = []
                 yield self._critique_docs(reply, reply_docs, customer, customer_doc, item_id, engine, sanitised)
+
+    def _worker_pool(self, size: int) -> Any:
+        """This Analyzer's pool of ``size`` worker processes (started, or restarted, as needed)."""
+        from .parallel import CritiquePool
+
+        if self._pool is None or self._pool.closed or self._pool.size != size:
+            self.close()
+            self._pool = CritiquePool(self, size)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes of ``critique_many(n_process > 1)``, if any (idempotent)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> "Analyzer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def critique_doc(self, doc: Doc, customer_doc: Doc | None = None, *, id: str | None = None) -> Critique:
         """Critique an already parsed reply (for pipelines that made the Doc)."""
