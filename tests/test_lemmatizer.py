@@ -28,6 +28,10 @@ LEMMA_FLOOR = 0.94
         ("Ei se mun homma oo.", "oo", "olla"),
         ("Ei se mun homma oo.", "mun", "minä"),
         ("Ette ole lukeneet ehtoja.", "lukeneet", "lukea"),
+        # participles of verbs whose analysis carries an inflection-class tag ([Lt][Ira][Xp]voida…)
+        ("En voinut hyväksyä palautusta.", "voinut", "voida"),
+        ("Emme olisi voineet asialle mitään.", "voineet", "voida"),
+        ("En pystynyt auttamaan.", "pystynyt", "pystyä"),
         ("Asia on nyt hoidettu.", "hoidettu", "hoitaa"),
         ("Ne ovat tulleet perille.", "Ne", "se"),
         ("Ikävä kuulla, että näin kävi.", "kuulla", "kuulla"),

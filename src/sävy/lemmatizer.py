@@ -58,7 +58,9 @@ _PRONOUN_SINGULAR = {"me": "minä", "te": "sinä", "he": "hän", "ne": "se", "n�
 # POS whose UD lemma is the word form itself, less clitics and possessives.
 _FORM_LEMMA_POS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "INTJ"})
 
-_PARTICIPLE_VERB = re.compile(r"\[Lt\]\[Xp\]([^\[]+)\[X\]")
+# the verb of a participle analysis: "[Lt][Xp]tehdä[X]…", also with inflection-class tags
+# between ("[Lt][Ira][Xp]voida[X]…" for voinut, voineet, voitu)
+_PARTICIPLE_VERB = re.compile(r"\[Lt\](?:\[I[^\]]*\])*\[Xp\]([^\[]+)\[X\]")
 _WORD_CHARS = re.compile(r"^\W+|\W+$")
 _MIN_TAIL = 3
 
