@@ -240,3 +240,13 @@ def test_loads_in_a_fresh_process():
     d = json.loads(out.stdout)
     assert d["version"]["model"].startswith("signals-")
     assert "missing-apology" in {f["rule"] for f in d["findings"]}
+
+
+def test_manifest_records_data_files_relative_to_the_repo(tmp_path, monkeypatch):
+    from sävy.train import REPO, repo_path
+
+    monkeypatch.chdir(REPO)
+    assert repo_path(Path("data/classifier/free_pairs.jsonl")) == "data/classifier/free_pairs.jsonl"
+    assert repo_path(REPO / "data" / "classifier" / "free_pairs.jsonl") == "data/classifier/free_pairs.jsonl"
+    outside = tmp_path / "x.jsonl"
+    assert repo_path(outside) == str(outside)

@@ -66,6 +66,12 @@ class Corpus:
         return np.array([int(self.records[i][label]) for i in idx])
 
 
+def repo_path(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it (as the manifest records data files)."""
+    full = path.resolve()
+    return str(full.relative_to(REPO)) if full.is_relative_to(REPO) else str(path)
+
+
 def hash_split(key: str, shares: tuple[float, float] = FREE_SPLIT) -> str:
     """A stable split for a record id: ``test``/``val`` by share, else ``train``."""
     import hashlib
@@ -315,25 +321,26 @@ def train(data: Path | Sequence[Path], out: Path, *, quick: bool = False,
 
     out.mkdir(parents=True, exist_ok=True)
     model_path = out / "signals.joblib"
-    joblib.dump({"models": models, "signals": SIGNALS}, model_path, compress=3)
+    staged = out / "signals.joblib.tmp"  # the old model stays in place until the manifest is ready
+    joblib.dump({"models": models, "signals": SIGNALS}, staged, compress=3)
     manifest = {
         "format": 1,
-        "files": {model_path.name: sha256_file(model_path)},
+        "files": {model_path.name: sha256_file(staged)},
         "versions": {
             "savy": __version__, "sklearn": sklearn.__version__, "spacy": spacy.__version__,
             "numpy": np.__version__, "python": platform.python_version(),
         },
-        "data": [{"path": str(f.relative_to(REPO)) if f.resolve().is_relative_to(REPO) else str(f),
-                  "sha256": sha256_file(f), "records": sum(r["source_file"] == f.name for r in records)}
+        "data": [{"path": repo_path(f), "sha256": sha256_file(f), "records": sum(r["source_file"] == f.name for r in records)}
                  for f in files],
         "seed": SEED,
         "signals": {k: {"input": v[0], "label": v[1]} for k, v in SIGNALS.items()},
         "model_selection": comparison,
         "thresholds": thresholds,
         "metrics": metrics,
-        "size_bytes": model_path.stat().st_size,
+        "size_bytes": staged.stat().st_size,
         "training_seconds": round(time.time() - started, 1),
     }
+    staged.replace(model_path)
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_card(out / "README.md", manifest)
     return manifest
