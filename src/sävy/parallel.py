@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import sys
 import weakref
 from collections import deque
@@ -48,9 +49,10 @@ def parse_chunk(texts: list[str], batch_size: int) -> int:
     return sum(len(doc) for doc in _ANALYZER.nlp.pipe(texts, batch_size=batch_size))
 
 
-def _shutdown(pool: Any) -> None:
-    pool.terminate()
-    pool.join()
+def _shutdown(pool: Any, owner: int) -> None:
+    if os.getpid() == owner:  # a process forked later inherits the finalizer, not the pool
+        pool.terminate()
+        pool.join()
 
 
 class CritiquePool:
@@ -62,7 +64,7 @@ class CritiquePool:
         analyzer.critique("Hei.")  # load pipeline, rules and models once, before forking
         self.size = size
         self._pool = multiprocessing.get_context("fork").Pool(size, initializer=_adopt, initargs=(analyzer,))
-        self._finalizer = weakref.finalize(self, _shutdown, self._pool)
+        self._finalizer = weakref.finalize(self, _shutdown, self._pool, os.getpid())
 
     def ordered(self, task: Callable[..., Any], chunks: Iterable[Sequence[Any]], *args: Any) -> Iterator[Any]:
         """``task(chunk, *args)`` for every chunk, run in the workers; results in chunk order.
