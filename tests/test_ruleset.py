@@ -60,6 +60,37 @@ def test_unknown_condition_id_is_refused():
         RuleSet((rule,))
 
 
+def _other(rule_id: str, kind: str = "finding") -> str:
+    return GOOD.replace("demo-rule", rule_id).replace("rules:\n", f"kind: {kind}\nrules:\n")
+
+
+@pytest.mark.parametrize(
+    "first, second, refused",
+    [
+        (_other("earlier-finding"), GOOD + "    unless:\n      - any: [earlier-finding]\n", False),
+        (GOOD + "    unless:\n      - any: [later-finding]\n", _other("later-finding"), True),
+        (_other("apology", "strength") + "    unless:\n      - any: [a-finding]\n", _other("a-finding"), True),
+        (_other("a-marker", "marker"), GOOD + "    requires:\n      - any: [a-marker]\n", False),
+        (GOOD + "    unless:\n      - any: [demo-rule]\n", _other("unrelated"), True),  # itself
+    ],
+)
+def test_conditions_may_name_only_rules_resolved_before_their_own(first, second, refused):
+    rules = parse_rule_file(first, "a.yaml") + parse_rule_file(second, "b.yaml")
+    if refused:
+        with pytest.raises(RuleFileError, match="resolved after this rule"):
+            RuleSet(tuple(rules))
+    else:
+        RuleSet(tuple(rules))
+
+
+def test_a_refusal_citing_the_rule_is_rigid_policy_only(rules_analyzer):
+    """flat-refusal yields to rigid-policy in the same sentence (one problem, one finding)."""
+    rules = lambda t: sorted({f.rule for f in rules_analyzer.critique(t).findings})  # noqa: E731
+    assert rules("Emme tee poikkeuksia kenellekään.") == ["rigid-policy"]
+    assert rules("Ei onnistu.") == ["flat-refusal"]
+    assert rules("Emme voi hyvittää. Sääntö on sääntö.") == ["flat-refusal", "rigid-policy"]
+
+
 def test_invalid_token_pattern_is_refused_by_spacy(nlp):
     text = GOOD.replace("pattern: [{LEMMA: demo}]", "pattern: [{LEMMA: demo, NOSUCHATTR: 1}]")
     (rule,) = parse_rule_file(text, "demo.yaml")

@@ -27,7 +27,7 @@ from spacy.vocab import Vocab
 from .context import in_ranges, reported_char_ranges, scope_range, sentence_bounds, sentence_index
 from .critique import Finding, Strength
 from .errors import RuleFileError
-from .ruleset import Condition, Rule, RuleSet
+from .ruleset import KIND_ORDER, Condition, Rule, RuleSet
 from .tokenmatch import CompiledPattern, TokenView, Unsupported, compile_pattern, longest, match_around, match_from
 
 _SEP = "\x1f"
@@ -268,8 +268,7 @@ class RuleEngine:
         for index, anchor in enumerate(self.anchored):
             for word in anchor:
                 self._groups_by_word[word] = (*self._groups_by_word.get(word, ()), index)
-        order = {"marker": 0, "strength": 1, "finding": 2}
-        self._ordered = sorted(self.rules, key=lambda r: order[r.kind])
+        self._ordered = sorted(self.rules, key=lambda r: KIND_ORDER[r.kind])
         # A rule whose `requires` are all ids of earlier-resolved kinds (strengths need markers,
         # findings need markers or strengths) cannot fire in a doc where one of those conditions
         # has no hit at all; its patterns are matched only after that check passes.
@@ -278,7 +277,7 @@ class RuleEngine:
         for rule in self.rules:
             groups = tuple(c.ids for c in rule.requires)
             if (fast and groups and all(c.ids and not c.patterns for c in rule.requires)
-                    and all(order[kind_of.get(i, rule.kind)] < order[rule.kind] for g in groups for i in g)):
+                    and all(KIND_ORDER[kind_of.get(i, rule.kind)] < KIND_ORDER[rule.kind] for g in groups for i in g)):
                 self._deferred_rules[rule.id] = groups
         of_rule: dict[str, list[int]] = defaultdict(list)
         for index, pattern in enumerate(self._fast):

@@ -27,8 +27,9 @@ A rule file is YAML with one rule family::
 Token patterns use spaCy's ``Matcher`` syntax (LEMMA, LOWER, TEXT, POS,
 MORPH, OP, IN, REGEX, ...) and are validated by spaCy. *Strengths* are the
 positive signals of TAXONOMY.md; *markers* (a reason, an alternative, a URL,
-a time) are internal signals that conditions refer to by id. Every error names
-the file and the rule.
+a time) are internal signals that conditions refer to by id; a condition may
+also name a finding loaded before its rule (``flat-refusal`` yields to
+``rigid-policy``). Every error names the file and the rule.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ class Rule:
     enabled: bool = True
 
 
+#: The order in which the engine resolves rule kinds (conditions see only earlier hits).
+KIND_ORDER = {"marker": 0, "strength": 1, "finding": 2}
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """All rules of a configuration, by id, in load order."""
@@ -121,14 +126,25 @@ class RuleSet:
                 raise RuleFileError(rule.source, f"duplicate rule id (also in {seen[rule.id]})", rule.id)
             seen[rule.id] = rule.source
         known = set(seen)
+        # the engine resolves markers, then strengths, then findings, each kind in load order;
+        # a condition can only see the hits of rules resolved before its own
+        position = {r.id: (KIND_ORDER[r.kind], i) for i, r in enumerate(self.rules)}
         for rule in self.rules:
             for cond in (*rule.unless, *rule.requires, *rule.downgrade):
                 missing = [i for i in cond.ids if i not in known]
                 if missing:
                     raise RuleFileError(
                         rule.source,
-                        f"condition refers to unknown strength/marker id(s) {missing}; "
-                        f"known ids: {sorted(known)}",
+                        f"condition refers to unknown id(s) {missing}; known ids: {sorted(known)}",
+                        rule.id,
+                    )
+                later = [i for i in cond.ids if position[i] >= position[rule.id]]
+                if later:
+                    raise RuleFileError(
+                        rule.source,
+                        f"condition refers to {later}, resolved after this rule (markers come first, then "
+                        "strengths, then findings in load order): refer only to markers, strengths or "
+                        "findings loaded earlier",
                         rule.id,
                     )
 
@@ -176,7 +192,7 @@ def _conditions(raw: Any, path: object, rule: str, key: str) -> tuple[Condition,
         if isinstance(ids, str):
             ids = [ids]
         if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
-            raise RuleFileError(path, f"{key}[{i}].any must be a list of strength/marker ids", rule)
+            raise RuleFileError(path, f"{key}[{i}].any must be a list of rule ids (markers, strengths, earlier findings)", rule)
         patterns = _token_patterns(item["patterns"], path, rule, f"{key}[{i}].patterns") if "patterns" in item else ()
         if not ids and not patterns:
             raise RuleFileError(path, f"{key}[{i}] needs 'any' or 'patterns'", rule)
