@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from sävy import parallel
 from sävy.bench import run, synthetic_replies
 
 
@@ -28,3 +31,11 @@ def test_interleaved_timing_sums_the_fastest_run_of_each_chunk(monkeypatch):
     best = bench._best_interleaved({"a": calls.append, "b": calls.append}, n_chunks=2, repeat=2)
     assert best == {"a": 1 + 1, "b": 1 + 1}
     assert calls == [0, 0, 1, 1, 0, 0, 1, 1]  # configurations take turns on each chunk
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not parallel.fork_available(), reason="kept worker processes need fork (Linux)")
+def test_bench_with_two_jobs_times_the_pipeline_in_the_kept_workers_too():
+    result = run(n=30, repeat=1, jobs=2, batch_size=8, chunk=15)
+    assert set(result["replies_per_s"]) >= {"savy_pipeline", "savy_pipeline_workers", "critique_many_rules"}
+    assert result["jobs"] == 2 and result["rules_over_pipeline"] > 0

@@ -87,6 +87,11 @@ def _best_interleaved(runs: dict[str, Callable[[int], None]], n_chunks: int, rep
     return {name: sum(times) for name, times in best.items()}
 
 
+def _texts_of(items: list[dict[str, str]]) -> list[str]:
+    """The texts the pipeline parses for ``items``: each reply and its customer message, if any."""
+    return [t for item in items for t in (item["reply"], item.get("customer")) if t]
+
+
 def _drain(it: Iterable[object]) -> None:
     for _ in it:
         pass
@@ -100,7 +105,7 @@ def run(n: int, repeat: int, jobs: int, batch_size: int, chunk: int | None = Non
     items = synthetic_replies(n)
     chunk = chunk or 250
     chunks = [items[i:i + chunk] for i in range(0, n, chunk)]
-    texts = [[t for item in part for t in (item["reply"], item.get("customer")) if t] for part in chunks]
+    texts = [_texts_of(part) for part in chunks]
     words = sum(len(t.split()) for t in (i["reply"] for i in items))
     stock = load_stock_pipeline()
     savy_nlp = load_pipeline()
@@ -126,8 +131,7 @@ def run(n: int, repeat: int, jobs: int, batch_size: int, chunk: int | None = Non
     if jobs > 1 and parallel.fork_available():
         # the same worker processes critique_many uses, doing only the spaCy part: the fair baseline
         pool = rules_only._worker_pool(jobs)
-        work = [[[t for item in part for t in (item["reply"], item.get("customer")) if t]
-                 for part in parallel.chunked(c, batch_size)] for c in chunks]
+        work = [[_texts_of(part) for part in parallel.chunked(c, batch_size)] for c in chunks]
         runs["savy_pipeline_workers"] = lambda k: _drain(pool.ordered(parallel.parse_chunk, work[k], batch_size))
         baselines.append("savy_pipeline_workers")
     seconds = _best_interleaved(runs, len(chunks), repeat)

@@ -72,13 +72,7 @@ class CritiquePool:
         At most two chunks per worker are in flight, so a long input is read
         as it is consumed, not all at once.
         """
-        in_flight: deque[Any] = deque()
-        for chunk in chunks:
-            in_flight.append(self._pool.apply_async(task, (chunk, *args)))
-            if len(in_flight) >= 2 * self.size:
-                yield in_flight.popleft().get()
-        while in_flight:
-            yield in_flight.popleft().get()
+        return in_order(self._pool, task, chunks, args, depth=2 * self.size)
 
     def close(self) -> None:
         """Stop the workers (idempotent)."""
@@ -87,6 +81,19 @@ class CritiquePool:
     @property
     def closed(self) -> bool:
         return not self._finalizer.alive
+
+
+def in_order(pool: Any, task: Callable[..., Any], chunks: Iterable[Any], args: tuple[Any, ...] = (),
+             *, depth: int) -> Iterator[Any]:
+    """``task(chunk, *args)`` for every chunk on a ``multiprocessing`` pool, results in chunk order,
+    with at most ``depth`` chunks in flight (``Pool.imap`` would read the whole input ahead)."""
+    in_flight: deque[Any] = deque()
+    for chunk in chunks:
+        in_flight.append(pool.apply_async(task, (chunk, *args)))
+        if len(in_flight) >= depth:
+            yield in_flight.popleft().get()
+    while in_flight:
+        yield in_flight.popleft().get()
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -9,7 +9,6 @@ every input record yields exactly one output record.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 from collections import deque
 from dataclasses import dataclass, field
@@ -93,12 +92,6 @@ def _score_chunk(chunk: list[Record]) -> list[dict[str, Any]]:
     return list(score_in_process(chunk, _WORKER_ANALYZER, batch_size=_WORKER_BATCH))
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    it = iter(records)
-    while chunk := list(itertools.islice(it, size)):
-        yield chunk
-
-
 def score_records(records: Iterable[Record], *, spec: AnalyzerSpec = AnalyzerSpec(), analyzer: Any = None,
                   jobs: int = 1, batch_size: int = 64, chunk_size: int = 256) -> Iterator[dict[str, Any]]:
     """Output records for ``records``, in order, using ``jobs`` processes.
@@ -111,13 +104,9 @@ def score_records(records: Iterable[Record], *, spec: AnalyzerSpec = AnalyzerSpe
     if jobs == 1:
         yield from score_in_process(records, analyzer or spec.build(), batch_size=batch_size)
         return
+    from ..parallel import chunked, in_order
+
     context = multiprocessing.get_context("spawn")
-    # Pool.imap would read the whole input ahead; keep a bounded number of chunks in flight.
-    in_flight: deque[Any] = deque()
     with context.Pool(jobs, initializer=_init_worker, initargs=(spec, batch_size)) as pool:
-        for chunk in _chunks(records, chunk_size):
-            in_flight.append(pool.apply_async(_score_chunk, (chunk,)))
-            if len(in_flight) >= 2 * jobs:
-                yield from in_flight.popleft().get()
-        while in_flight:
-            yield from in_flight.popleft().get()
+        for scored in in_order(pool, _score_chunk, chunked(records, chunk_size), depth=2 * jobs):
+            yield from scored
